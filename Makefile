@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# netapibuf: the module (through kbuild), the library, the selftests and
+# the QEMU guest that runs them. `make help` lists the targets.
+
+# The kernel to build the module for: its build directory. By default the
+# newest one from Debian's linux-headers-amd64.
+KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+# Where everything that is built goes, outside the source tree.
+BUILD ?= $(CURDIR)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+export BUILD KDIR
+
+# Debian packages the build and the guest need; `make deps` installs the
+# missing ones.
+DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
+	pkg-config rsync xz-utils python3 linux-headers-amd64 \
+	linux-image-amd64 linux-source-6.1 qemu-system-x86 busybox-static \
+	libkmod-dev sparse
+
+MOD_SRCS := Kbuild $(wildcard module/*.[ch]) uapi/linux/netapibuf.h
+
+.PHONY: all deps module lib selftests tools check demo install clean help
+
+all: module lib selftests tools
+
+help:
+	@echo 'make deps       install the Debian packages the build needs'
+	@echo 'make            build the module, library, selftests and tools'
+	@echo 'make demo       build, boot the guest, run the example program'
+	@echo 'make check      build and run every test in the guest'
+	@echo 'make install    install module, headers, library, man pages'
+	@echo 'Variables: KDIR=<kernel build dir> BUILD=<output dir>'
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:" $$missing; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing; \
+	fi
+
+# kbuild writes its objects next to the sources, so each kernel gets its
+# own copy of them: one source tree can serve the stock and debug kernels.
+$(BUILD)/stock/netapibuf.ko: $(MOD_SRCS)
+	@mkdir -p $(BUILD)/stock
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--include='/Kbuild' --include='/module/***' --include='/uapi/***' \
+		--exclude='*' ./ $(BUILD)/stock/
+	$(MAKE) -C $(KDIR) M=$(BUILD)/stock modules
+
+module: $(BUILD)/stock/netapibuf.ko
+
+lib:
+	$(MAKE) -C userlib
+
+selftests: lib
+	$(MAKE) -C selftests
+
+tools: lib
+	$(MAKE) -C tools
+
+check: deps all
+	tools/run-checks
+
+demo: deps all
+	tools/vmrun -f $(BUILD)/tools/netapibuf-demo -- ./netapibuf-demo
+
+install: all
+	install -D -m 0644 $(BUILD)/stock/netapibuf.ko \
+		$(DESTDIR)/lib/modules/$(shell $(MAKE) -s -C $(KDIR) kernelrelease)/extra/netapibuf.ko
+	install -D -m 0644 uapi/linux/netapibuf.h \
+		$(DESTDIR)$(PREFIX)/include/linux/netapibuf.h
+	$(MAKE) -C userlib install
+
+clean:
+	rm -rf $(BUILD)

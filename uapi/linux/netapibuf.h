@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * netapibuf: NetApiBuffer-style buffers managed by the kernel.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+#ifndef _UAPI_LINUX_NETAPIBUF_H
+#define _UAPI_LINUX_NETAPIBUF_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * DOC: netapibuf ABI
+ *
+ * Opening ``/dev/netapibuf`` creates a *session*. A session owns every buffer
+ * allocated through it and frees them all when the last reference to the
+ * open file goes away (close(2) of every descriptor and munmap(2) of the
+ * arena, or process exit).
+ *
+ * **The arena.** Buffers live in one shared mapping per session, the arena.
+ * The process maps it once, right after open, with
+ * ``mmap(NULL, info.arena_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)``,
+ * where ``info`` comes from %NETAPIBUF_IOC_INFO. Every buffer address the
+ * kernel returns lies inside the arena, so one mapping serves any number of
+ * buffers and each of the four operations is a single ioctl(2). A second
+ * mmap of the same session fails with EBUSY; mremap(2) of the arena fails.
+ *
+ * **Memory.** Buffers are backed by whole pages from the page allocator,
+ * never slab memory, charged to the memory cgroup of the allocating task.
+ * Buffers smaller than half a page share a page only with buffers of the
+ * same session. Every byte is zero when userspace first sees it. When a
+ * buffer of one page or more is freed its pages are unmapped, so touching
+ * them raises SIGBUS; a page stays allocated while any mapping of it
+ * exists.
+ *
+ * **fork(2).** The arena is not inherited (it is mapped with VM_DONTCOPY):
+ * in the child the parent's buffer addresses are unmapped and touching one
+ * raises SIGSEGV. The inherited descriptor refuses every ioctl with EPERM;
+ * the child opens its own session.
+ *
+ * **Structs.** Each command's struct is passed by pointer; its size is
+ * the size field of the command number. The kernel accepts any size from
+ * the first version of the struct upwards:
+ *
+ * - a size smaller than the first version: EINVAL;
+ * - a larger size whose bytes past the kernel's struct are not all zero:
+ *   E2BIG (a newer program asked for something this kernel cannot do);
+ * - output is written back up to the smaller of the two sizes.
+ *
+ * Every ``flags`` bit that is not defined and every ``reserved`` field must
+ * be zero, otherwise EINVAL.
+ *
+ * **Errors.**
+ *
+ * - ENOTTY: unknown command, or a known number with the wrong direction.
+ * - EINVAL: bad flags, non-zero reserved field, short struct, or an
+ *   address that is not the start of a live buffer of this session.
+ * - E2BIG: non-zero bytes past the end of the kernel's struct.
+ * - EFAULT: the struct pointer is not readable or writable.
+ * - EPERM: the session belongs to another process (after fork(2) or
+ *   descriptor passing).
+ * - ENXIO: the session's arena is not mapped yet.
+ * - ENOMEM: out of memory, or the memory cgroup's limit was reached.
+ * - EDQUOT: a netapibuf limit (largest buffer, bytes per session, bytes in
+ *   all) would be exceeded. See /sys/module/netapibuf/parameters/.
+ * - ENOSPC: no room left in the arena's address range.
+ *
+ * A failed command changes nothing: no buffer is created, freed or resized.
+ */
+
+/* ABI version reported by NETAPIBUF_IOC_INFO; bumped on incompatible change. */
+#define NETAPIBUF_ABI_VERSION		1
+
+/* Feature bits reported in netapibuf_info.features. */
+#define NETAPIBUF_FEATURE_ARENA		(1ULL << 0)	/* buffers in one mapping */
+#define NETAPIBUF_FEATURE_REALLOC_MOVE	(1ULL << 1)	/* realloc moves pages, no copy */
+
+/**
+ * struct netapibuf_info - NETAPIBUF_IOC_INFO: ABI version, features, limits
+ * @abi_version: out: %NETAPIBUF_ABI_VERSION of the running module
+ * @flags: in: must be zero
+ * @features: out: NETAPIBUF_FEATURE_* bits
+ * @arena_size: out: length to pass to mmap(2) for the session's arena
+ * @arena_addr: out: address of the arena, or 0 while it is not mapped
+ * @max_buffer_bytes: out: largest buffer the module hands out
+ * @max_session_bytes: out: limit on the bytes of one session, 0 for none
+ * @max_total_bytes: out: limit on the bytes of all sessions together
+ */
+struct netapibuf_info {
+	__u32 abi_version;
+	__u32 flags;
+	__u64 features;
+	__u64 arena_size;
+	__u64 arena_addr;
+	__u64 max_buffer_bytes;
+	__u64 max_session_bytes;
+	__u64 max_total_bytes;
+};
+
+/**
+ * struct netapibuf_alloc - NETAPIBUF_IOC_ALLOC: allocate a zeroed buffer
+ * @size: in: bytes, 0 included (a zero-size buffer still has an address)
+ * @flags: in: must be zero
+ * @reserved: must be zero
+ * @addr: out: address of the buffer in the arena, 16-byte aligned
+ */
+struct netapibuf_alloc {
+	__u64 size;
+	__u32 flags;
+	__u32 reserved;
+	__aligned_u64 addr;
+};
+
+/**
+ * struct netapibuf_free - NETAPIBUF_IOC_FREE: free a buffer
+ * @addr: in: the address NETAPIBUF_IOC_ALLOC or NETAPIBUF_IOC_REALLOC gave
+ * @flags: in: must be zero
+ * @reserved: must be zero
+ */
+struct netapibuf_free {
+	__aligned_u64 addr;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct netapibuf_realloc - NETAPIBUF_IOC_REALLOC: resize a buffer
+ * @addr: in: the buffer to resize, or 0 to allocate a new one
+ * @size: in: the new size; 0 frees @addr and returns @new_addr 0
+ * @flags: in: must be zero
+ * @reserved: must be zero
+ * @new_addr: out: the buffer's address after the call (it may move)
+ *
+ * The first min(old size, @size) bytes are kept and the rest read as zero.
+ * Buffers of a page or more move by remapping their pages, not by copying.
+ * On failure @addr stays valid with its contents.
+ */
+struct netapibuf_realloc {
+	__aligned_u64 addr;
+	__u64 size;
+	__u32 flags;
+	__u32 reserved;
+	__aligned_u64 new_addr;
+};
+
+/**
+ * struct netapibuf_size - NETAPIBUF_IOC_SIZE: size of a buffer
+ * @addr: in: the buffer
+ * @flags: in: must be zero
+ * @reserved: must be zero
+ * @size: out: the size it was allocated or reallocated with
+ */
+struct netapibuf_size {
+	__aligned_u64 addr;
+	__u32 flags;
+	__u32 reserved;
+	__u64 size;
+};
+
+#define NETAPIBUF_IOCTL_TYPE	0xB8
+
+#define NETAPIBUF_IOC_INFO	_IOWR(NETAPIBUF_IOCTL_TYPE, 0x00, struct netapibuf_info)
+#define NETAPIBUF_IOC_ALLOC	_IOWR(NETAPIBUF_IOCTL_TYPE, 0x01, struct netapibuf_alloc)
+#define NETAPIBUF_IOC_FREE	_IOW(NETAPIBUF_IOCTL_TYPE, 0x02, struct netapibuf_free)
+#define NETAPIBUF_IOC_REALLOC	_IOWR(NETAPIBUF_IOCTL_TYPE, 0x03, struct netapibuf_realloc)
+#define NETAPIBUF_IOC_SIZE	_IOWR(NETAPIBUF_IOCTL_TYPE, 0x04, struct netapibuf_size)
+
+#endif /* _UAPI_LINUX_NETAPIBUF_H */
