@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Everything that differs between the kernels netapibuf builds for.
+ *
+ * Built and tested on 6.1; the branches for newer kernels follow the
+ * kernel's own history and are written for, not yet built.
+ */
+#ifndef _NETAPIBUF_COMPAT_H
+#define _NETAPIBUF_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/version.h>
+
+/* 6.3 made vma->vm_flags read-only and added the setters. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void nab_vm_flags_set(struct vm_area_struct *vma,
+				    vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void nab_vm_flags_clear(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#else
+#define nab_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#define nab_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#endif
+
+/* 6.12 removed no_llseek; a NULL .llseek means the same since 6.0. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define NAB_NO_LLSEEK	no_llseek
+#else
+#define NAB_NO_LLSEEK	NULL
+#endif
+
+#endif /* _NETAPIBUF_COMPAT_H */

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netapibuf: NetApiBuffer-style buffers managed by the kernel.
+ *
+ * The misc device /dev/netapibuf: open, release, mmap and the ioctl
+ * dispatcher. The ABI is described in include/uapi/linux/netapibuf.h.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include <linux/netapibuf.h>
+
+#include "compat.h"
+#include "netapibuf_internal.h"
+
+unsigned long nab_max_buffer_bytes = SZ_1G;
+module_param_named(max_buffer_bytes, nab_max_buffer_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_buffer_bytes, "Largest buffer in bytes (default 1 GiB)");
+
+unsigned long nab_max_session_bytes;
+module_param_named(max_session_bytes, nab_max_session_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_session_bytes,
+		 "Most bytes of live buffers per open of the device, 0 for no limit (default 0)");
+
+unsigned long nab_max_total_bytes;
+module_param_named(max_total_bytes, nab_max_total_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_total_bytes,
+		 "Most bytes of live buffers in all, 0 for no limit (0 at load: half of RAM)");
+
+unsigned long nab_arena_size = 64 * (unsigned long)SZ_1G;
+module_param_named(arena_size, nab_arena_size, ulong, 0644);
+MODULE_PARM_DESC(arena_size,
+		 "Address space each session's arena spans, 64 MiB to 1 TiB (default 64 GiB)");
+
+static int nab_open(struct inode *inode, struct file *file)
+{
+	struct nab_session *s;
+
+	s = nab_session_create();
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+
+	file->private_data = s;
+	/* The arena maps the session's own address space; see session.c. */
+	file->f_mapping = s->mapping;
+	return 0;
+}
+
+static int nab_release(struct inode *inode, struct file *file)
+{
+	nab_session_destroy(file->private_data);
+	return 0;
+}
+
+static int nab_ioctl_info(struct nab_session *s, void *arg)
+{
+	struct netapibuf_info *info = arg;
+
+	if (info->flags)
+		return -EINVAL;
+
+	info->abi_version = NETAPIBUF_ABI_VERSION;
+	info->features = NETAPIBUF_FEATURE_ARENA | NETAPIBUF_FEATURE_REALLOC_MOVE;
+	info->arena_size = (u64)s->arena_pages << PAGE_SHIFT;
+	info->arena_addr = READ_ONCE(s->arena_base);
+	info->max_buffer_bytes = READ_ONCE(nab_max_buffer_bytes);
+	info->max_session_bytes = READ_ONCE(nab_max_session_bytes);
+	info->max_total_bytes = READ_ONCE(nab_max_total_bytes);
+	return 0;
+}
+
+static int nab_ioctl_alloc(struct nab_session *s, void *arg)
+{
+	struct netapibuf_alloc *cmd = arg;
+	unsigned long addr;
+	int ret;
+
+	if (cmd->flags || cmd->reserved)
+		return -EINVAL;
+
+	ret = nab_buf_alloc(s, cmd->size, &addr);
+	if (!ret)
+		cmd->addr = addr;
+	return ret;
+}
+
+static void nab_ioctl_alloc_undo(struct nab_session *s, void *arg)
+{
+	struct netapibuf_alloc *cmd = arg;
+
+	nab_buf_free(s, cmd->addr);
+}
+
+static int nab_ioctl_free(struct nab_session *s, void *arg)
+{
+	struct netapibuf_free *cmd = arg;
+
+	if (cmd->flags || cmd->reserved)
+		return -EINVAL;
+	return nab_buf_free(s, cmd->addr);
+}
+
+static int nab_ioctl_realloc(struct nab_session *s, void *arg)
+{
+	struct netapibuf_realloc *cmd = arg;
+	unsigned long addr;
+	int ret;
+
+	if (cmd->flags || cmd->reserved)
+		return -EINVAL;
+
+	if (!cmd->size) {
+		cmd->new_addr = 0;
+		return cmd->addr ? nab_buf_free(s, cmd->addr) : 0;
+	}
+	if (!cmd->addr)
+		ret = nab_buf_alloc(s, cmd->size, &addr);
+	else
+		ret = nab_buf_realloc(s, cmd->addr, cmd->size, &addr);
+	if (!ret)
+		cmd->new_addr = addr;
+	return ret;
+}
+
+static int nab_ioctl_size(struct nab_session *s, void *arg)
+{
+	struct netapibuf_size *cmd = arg;
+
+	if (cmd->flags || cmd->reserved)
+		return -EINVAL;
+	return nab_buf_size(s, cmd->addr, &cmd->size);
+}
+
+/**
+ * struct nab_ioctl_op - one ioctl command
+ * @size: size of the kernel's struct
+ * @min_size: size of the struct's first version: anything shorter is EINVAL
+ * @cmd: the command as the uapi header defines it (its size bits ignored)
+ * @execute: does the work on the copied-in struct
+ * @undo: reverts @execute when the result cannot be copied out
+ */
+struct nab_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int cmd;
+	int (*execute)(struct nab_session *s, void *arg);
+	void (*undo)(struct nab_session *s, void *arg);
+};
+
+#define NAB_IOCTL_OP(_cmd, _fn, _undo, _struct, _last)			\
+	[_IOC_NR(_cmd)] = {						\
+		.size = sizeof(_struct),				\
+		.min_size = offsetofend(_struct, _last),		\
+		.cmd = _cmd,						\
+		.execute = _fn,						\
+		.undo = _undo,						\
+	}
+
+static const struct nab_ioctl_op nab_ioctl_ops[] = {
+	NAB_IOCTL_OP(NETAPIBUF_IOC_INFO, nab_ioctl_info, NULL,
+		     struct netapibuf_info, max_total_bytes),
+	NAB_IOCTL_OP(NETAPIBUF_IOC_ALLOC, nab_ioctl_alloc, nab_ioctl_alloc_undo,
+		     struct netapibuf_alloc, addr),
+	NAB_IOCTL_OP(NETAPIBUF_IOC_FREE, nab_ioctl_free, NULL,
+		     struct netapibuf_free, reserved),
+	NAB_IOCTL_OP(NETAPIBUF_IOC_REALLOC, nab_ioctl_realloc, NULL,
+		     struct netapibuf_realloc, new_addr),
+	NAB_IOCTL_OP(NETAPIBUF_IOC_SIZE, nab_ioctl_size, NULL,
+		     struct netapibuf_size, size),
+};
+
+union nab_ioctl_buf {
+	struct netapibuf_info info;
+	struct netapibuf_alloc alloc;
+	struct netapibuf_free free;
+	struct netapibuf_realloc realloc;
+	struct netapibuf_size size;
+};
+
+static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct nab_session *s = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	const struct nab_ioctl_op *op;
+	union nab_ioctl_buf buf;
+	unsigned int nr = _IOC_NR(cmd);
+	size_t usize = _IOC_SIZE(cmd);
+	int ret;
+
+	if (_IOC_TYPE(cmd) != NETAPIBUF_IOCTL_TYPE ||
+	    nr >= ARRAY_SIZE(nab_ioctl_ops))
+		return -ENOTTY;
+	op = &nab_ioctl_ops[nr];
+	if (!op->execute || _IOC_DIR(cmd) != _IOC_DIR(op->cmd))
+		return -ENOTTY;
+
+	/* The session is bound to the process that opened it. */
+	if (current->mm != s->mm)
+		return -EPERM;
+
+	if (usize < op->min_size)
+		return -EINVAL;
+	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
+	if (ret)
+		return ret;
+
+	/*
+	 * Prove the struct writable before anything changes, so that a
+	 * command whose result cannot be returned changes nothing.
+	 */
+	if ((_IOC_DIR(cmd) & _IOC_READ) &&
+	    copy_to_user(uarg, &buf, min_t(size_t, usize, op->size)))
+		return -EFAULT;
+
+	ret = op->execute(s, &buf);
+	if (ret || !(_IOC_DIR(cmd) & _IOC_READ))
+		return ret;
+
+	if (copy_to_user(uarg, &buf, min_t(size_t, usize, op->size))) {
+		if (op->undo)
+			op->undo(s, &buf);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static const struct file_operations nab_fops = {
+	.owner = THIS_MODULE,
+	.open = nab_open,
+	.release = nab_release,
+	.unlocked_ioctl = nab_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = nab_mmap,
+	.llseek = NAB_NO_LLSEEK,
+};
+
+static struct miscdevice nab_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "netapibuf",
+	.fops = &nab_fops,
+	.groups = nab_attr_groups,
+	.mode = 0666,
+};
+
+static int __init nab_init(void)
+{
+	int ret;
+
+	if (!nab_max_total_bytes)
+		nab_max_total_bytes = (totalram_pages() << PAGE_SHIFT) / 2;
+
+	ret = misc_register(&nab_misc);
+	if (ret)
+		return ret;
+	nab_debugfs_init();
+	return 0;
+}
+
+static void __exit nab_exit(void)
+{
+	nab_debugfs_exit();
+	misc_deregister(&nab_misc);
+}
+
+module_init(nab_init);
+module_exit(nab_exit);
+
+MODULE_DESCRIPTION("NetApiBuffer-style buffers managed by the kernel");
+MODULE_AUTHOR("The netapibuf authors");
+MODULE_LICENSE("GPL");

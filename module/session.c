@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netapibuf: sessions, one per open of /dev/netapibuf.
+ *
+ * Each session gets an inode of its own from a small pseudo filesystem, so
+ * that its arena VMAs hang off an address space no other session shares:
+ * unmap_mapping_range() on it then reaches exactly this session's mappings,
+ * wherever the process split or moved them (the DRM core does the same).
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "netapibuf_internal.h"
+
+#define NETAPIBUF_FS_MAGIC	0x6e616275	/* "nabu" */
+
+static struct vfsmount *nab_fs_mnt;
+static int nab_fs_cnt;
+
+static int nab_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, NETAPIBUF_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type nab_fs_type = {
+	.owner = THIS_MODULE,
+	.name = "netapibuf",
+	.init_fs_context = nab_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+static struct inode *nab_inode_new(void)
+{
+	struct inode *inode;
+	int ret;
+
+	ret = simple_pin_fs(&nab_fs_type, &nab_fs_mnt, &nab_fs_cnt);
+	if (ret)
+		return ERR_PTR(ret);
+
+	inode = alloc_anon_inode(nab_fs_mnt->mnt_sb);
+	if (IS_ERR(inode))
+		simple_release_fs(&nab_fs_mnt, &nab_fs_cnt);
+	return inode;
+}
+
+static void nab_inode_put(struct inode *inode)
+{
+	iput(inode);
+	simple_release_fs(&nab_fs_mnt, &nab_fs_cnt);
+}
+
+/**
+ * nab_session_create() - a new session for the calling process
+ *
+ * Return: the session, or an ERR_PTR() on failure.
+ */
+struct nab_session *nab_session_create(void)
+{
+	struct nab_session *s;
+	unsigned int i;
+	int ret;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+
+	s->inode = nab_inode_new();
+	if (IS_ERR(s->inode)) {
+		ret = PTR_ERR(s->inode);
+		goto free_session;
+	}
+	s->mapping = s->inode->i_mapping;
+
+	mutex_init(&s->lock);
+	mt_init_flags(&s->space, MT_FLAGS_ALLOC_RANGE);
+	for (i = 0; i < NAB_NR_CLASSES; i++)
+		INIT_LIST_HEAD(&s->partial[i]);
+
+	s->arena_pages = clamp(READ_ONCE(nab_arena_size), SZ_64M, SZ_1T) >>
+			 PAGE_SHIFT;
+
+	/*
+	 * The guard keeps the tree from ever being empty and puts the first
+	 * buffer well away from the arena's start.
+	 */
+	ret = mtree_store_range(&s->space, 0, NAB_GUARD_PAGES - 1,
+				&nab_guard, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto put_inode;
+
+	s->mm = current->mm;
+	mmgrab(s->mm);
+	s->pid = task_tgid_nr(current);
+	get_task_comm(s->comm, current);
+	nab_sessions_add(s);
+	return s;
+
+put_inode:
+	mtree_destroy(&s->space);
+	nab_inode_put(s->inode);
+free_session:
+	kfree(s);
+	return ERR_PTR(ret);
+}
+
+/**
+ * nab_session_destroy() - free a session and every buffer it still owns
+ * @s: the session; no mapping of its arena is left
+ */
+void nab_session_destroy(struct nab_session *s)
+{
+	nab_sessions_del(s);
+	nab_buf_free_all(s);
+	mtree_destroy(&s->space);
+	mmdrop(s->mm);
+	nab_inode_put(s->inode);
+	mutex_destroy(&s->lock);
+	kfree(s);
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netapibuf: counters and limits.
+ *
+ * Global counters are in sysfs, one value per file, under
+ * /sys/class/misc/netapibuf/stats/; the sessions, with their owners and
+ * figures, are listed in /sys/kernel/debug/netapibuf/sessions.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/seq_file.h>
+
+#include "netapibuf_internal.h"
+
+struct nab_stats nab_stats;
+
+/* All sessions, for the debugfs listing. */
+static LIST_HEAD(nab_sessions);
+static DEFINE_MUTEX(nab_sessions_lock);
+static struct dentry *nab_debugfs_dir;
+
+static void nab_peak(atomic64_t *peak, s64 value)
+{
+	s64 old = atomic64_read(peak);
+
+	while (value > old && !atomic64_try_cmpxchg(peak, &old, value))
+		;
+}
+
+/**
+ * nab_charge() - account @bytes more to a session, within the limits
+ * @s: the session, locked
+ * @bytes: bytes about to be allocated
+ *
+ * Return: 0, or -EDQUOT if the session's or the global limit would be
+ * exceeded; then nothing is charged.
+ */
+int nab_charge(struct nab_session *s, u64 bytes)
+{
+	u64 session_max = READ_ONCE(nab_max_session_bytes);
+	u64 total_max = READ_ONCE(nab_max_total_bytes);
+	s64 total;
+
+	lockdep_assert_held(&s->lock);
+
+	if (session_max && s->bytes + bytes > session_max)
+		return -EDQUOT;
+
+	total = atomic64_add_return(bytes, &nab_stats.live_bytes);
+	if (total_max && total > total_max) {
+		atomic64_sub(bytes, &nab_stats.live_bytes);
+		return -EDQUOT;
+	}
+	nab_peak(&nab_stats.peak_bytes, total);
+
+	s->bytes += bytes;
+	if (s->bytes > s->peak_bytes)
+		s->peak_bytes = s->bytes;
+	return 0;
+}
+
+void nab_uncharge(struct nab_session *s, u64 bytes)
+{
+	lockdep_assert_held(&s->lock);
+	s->bytes -= bytes;
+	atomic64_sub(bytes, &nab_stats.live_bytes);
+}
+
+void nab_count_buffer(struct nab_session *s, int delta)
+{
+	lockdep_assert_held(&s->lock);
+	s->nr_buffers += delta;
+	nab_peak(&nab_stats.peak_buffers,
+		 atomic64_add_return(delta, &nab_stats.live_buffers));
+}
+
+void nab_count_pages(struct nab_session *s, long delta)
+{
+	lockdep_assert_held(&s->lock);
+	s->pages += delta;
+	atomic64_add(delta, &nab_stats.pages);
+}
+
+void nab_sessions_add(struct nab_session *s)
+{
+	atomic64_inc(&nab_stats.sessions);
+	mutex_lock(&nab_sessions_lock);
+	list_add_tail(&s->node, &nab_sessions);
+	mutex_unlock(&nab_sessions_lock);
+}
+
+void nab_sessions_del(struct nab_session *s)
+{
+	mutex_lock(&nab_sessions_lock);
+	list_del(&s->node);
+	mutex_unlock(&nab_sessions_lock);
+	atomic64_dec(&nab_stats.sessions);
+}
+
+#define NAB_STAT_ATTR(_name)						\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  (long long)atomic64_read(&nab_stats._name));	\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+NAB_STAT_ATTR(sessions);
+NAB_STAT_ATTR(live_buffers);
+NAB_STAT_ATTR(live_bytes);
+NAB_STAT_ATTR(peak_buffers);
+NAB_STAT_ATTR(peak_bytes);
+NAB_STAT_ATTR(alloc_failures);
+NAB_STAT_ATTR(pages);
+
+static struct attribute *nab_stats_attrs[] = {
+	&dev_attr_sessions.attr,
+	&dev_attr_live_buffers.attr,
+	&dev_attr_live_bytes.attr,
+	&dev_attr_peak_buffers.attr,
+	&dev_attr_peak_bytes.attr,
+	&dev_attr_alloc_failures.attr,
+	&dev_attr_pages.attr,
+	NULL
+};
+
+static const struct attribute_group nab_stats_group = {
+	.name = "stats",
+	.attrs = nab_stats_attrs,
+};
+
+const struct attribute_group *nab_attr_groups[] = {
+	&nab_stats_group,
+	NULL
+};
+
+static int nab_sessions_show(struct seq_file *m, void *unused)
+{
+	struct nab_session *s;
+
+	seq_puts(m, "pid\tcomm\tbuffers\tbytes\tpeak_bytes\tpages\n");
+	mutex_lock(&nab_sessions_lock);
+	list_for_each_entry(s, &nab_sessions, node) {
+		mutex_lock(&s->lock);
+		seq_printf(m, "%d\t%s\t%llu\t%llu\t%llu\t%llu\n", s->pid,
+			   s->comm, s->nr_buffers, s->bytes, s->peak_bytes,
+			   s->pages);
+		mutex_unlock(&s->lock);
+	}
+	mutex_unlock(&nab_sessions_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nab_sessions);
+
+void nab_debugfs_init(void)
+{
+	nab_debugfs_dir = debugfs_create_dir("netapibuf", NULL);
+	debugfs_create_file("sessions", 0400, nab_debugfs_dir, NULL,
+			    &nab_sessions_fops);
+}
+
+void nab_debugfs_exit(void)
+{
+	debugfs_remove_recursive(nab_debugfs_dir);
+}
