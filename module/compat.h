@@ -12,7 +12,7 @@
 #include <linux/version.h>
 
 /* 6.3 made vma->vm_flags read-only and added the setters. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
 static inline void nab_vm_flags_set(struct vm_area_struct *vma,
 				    vm_flags_t flags)
 {
@@ -30,7 +30,7 @@ static inline void nab_vm_flags_clear(struct vm_area_struct *vma,
 #endif
 
 /* 6.12 removed no_llseek; a NULL .llseek means the same since 6.0. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#if KERNEL_VERSION(6, 12, 0) > LINUX_VERSION_CODE
 #define NAB_NO_LLSEEK	no_llseek
 #else
 #define NAB_NO_LLSEEK	NULL

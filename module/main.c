@@ -154,8 +154,8 @@ struct nab_ioctl_op {
 	void (*undo)(struct nab_session *s, void *arg);
 };
 
-#define NAB_IOCTL_OP(_cmd, _fn, _undo, _struct, _last)			\
-	[_IOC_NR(_cmd)] = {						\
+#define NAB_IOCTL_OP(_nr, _cmd, _fn, _undo, _struct, _last)		\
+	[_nr] = {							\
 		.size = sizeof(_struct),				\
 		.min_size = offsetofend(_struct, _last),		\
 		.cmd = _cmd,						\
@@ -164,15 +164,20 @@ struct nab_ioctl_op {
 	}
 
 static const struct nab_ioctl_op nab_ioctl_ops[] = {
-	NAB_IOCTL_OP(NETAPIBUF_IOC_INFO, nab_ioctl_info, NULL,
+	NAB_IOCTL_OP(NETAPIBUF_CMD_INFO, NETAPIBUF_IOC_INFO,
+		     nab_ioctl_info, NULL,
 		     struct netapibuf_info, max_total_bytes),
-	NAB_IOCTL_OP(NETAPIBUF_IOC_ALLOC, nab_ioctl_alloc, nab_ioctl_alloc_undo,
+	NAB_IOCTL_OP(NETAPIBUF_CMD_ALLOC, NETAPIBUF_IOC_ALLOC,
+		     nab_ioctl_alloc, nab_ioctl_alloc_undo,
 		     struct netapibuf_alloc, addr),
-	NAB_IOCTL_OP(NETAPIBUF_IOC_FREE, nab_ioctl_free, NULL,
+	NAB_IOCTL_OP(NETAPIBUF_CMD_FREE, NETAPIBUF_IOC_FREE,
+		     nab_ioctl_free, NULL,
 		     struct netapibuf_free, reserved),
-	NAB_IOCTL_OP(NETAPIBUF_IOC_REALLOC, nab_ioctl_realloc, NULL,
+	NAB_IOCTL_OP(NETAPIBUF_CMD_REALLOC, NETAPIBUF_IOC_REALLOC,
+		     nab_ioctl_realloc, NULL,
 		     struct netapibuf_realloc, new_addr),
-	NAB_IOCTL_OP(NETAPIBUF_IOC_SIZE, nab_ioctl_size, NULL,
+	NAB_IOCTL_OP(NETAPIBUF_CMD_SIZE, NETAPIBUF_IOC_SIZE,
+		     nab_ioctl_size, NULL,
 		     struct netapibuf_size, size),
 };
 

@@ -8,6 +8,7 @@
 #define _NETAPIBUF_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mm_types.h>
@@ -21,7 +22,7 @@
  * The smallest class fixes the alignment every buffer has.
  */
 #define NAB_MIN_SHIFT		4
-#define NAB_MIN_SIZE		(1UL << NAB_MIN_SHIFT)
+#define NAB_MIN_SIZE		BIT(NAB_MIN_SHIFT)
 #define NAB_SMALL_MAX		(PAGE_SIZE / 2)
 #define NAB_NR_CLASSES		(PAGE_SHIFT - 1 - NAB_MIN_SHIFT + 1)
 #define NAB_MAX_SLOTS		(PAGE_SIZE / NAB_MIN_SIZE)
@@ -97,7 +98,7 @@ struct nab_large {
  * @node: in the list of all sessions
  */
 struct nab_session {
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	struct maple_tree space;
 	struct list_head partial[NAB_NR_CLASSES];
 	struct address_space *mapping;

@@ -100,14 +100,28 @@ void nab_sessions_del(struct nab_session *s)
 	atomic64_dec(&nab_stats.sessions);
 }
 
+struct nab_stat_attr {
+	struct device_attribute attr;
+	atomic64_t *value;
+};
+
+static ssize_t nab_stat_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	struct nab_stat_attr *sa = container_of(attr, struct nab_stat_attr,
+						attr);
+
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(sa->value));
+}
+
 #define NAB_STAT_ATTR(_name)						\
-static ssize_t _name##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  (long long)atomic64_read(&nab_stats._name));	\
-}									\
-static DEVICE_ATTR_RO(_name)
+static struct nab_stat_attr nab_stat_##_name = {			\
+	.attr = {							\
+		.attr = { .name = #_name, .mode = 0444 },		\
+		.show = nab_stat_show,					\
+	},								\
+	.value = &nab_stats._name,					\
+}
 
 NAB_STAT_ATTR(sessions);
 NAB_STAT_ATTR(live_buffers);
@@ -118,13 +132,13 @@ NAB_STAT_ATTR(alloc_failures);
 NAB_STAT_ATTR(pages);
 
 static struct attribute *nab_stats_attrs[] = {
-	&dev_attr_sessions.attr,
-	&dev_attr_live_buffers.attr,
-	&dev_attr_live_bytes.attr,
-	&dev_attr_peak_buffers.attr,
-	&dev_attr_peak_bytes.attr,
-	&dev_attr_alloc_failures.attr,
-	&dev_attr_pages.attr,
+	&nab_stat_sessions.attr.attr,
+	&nab_stat_live_buffers.attr.attr,
+	&nab_stat_live_bytes.attr.attr,
+	&nab_stat_peak_buffers.attr.attr,
+	&nab_stat_peak_bytes.attr.attr,
+	&nab_stat_alloc_failures.attr.attr,
+	&nab_stat_pages.attr.attr,
 	NULL
 };
 

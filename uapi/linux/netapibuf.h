@@ -7,6 +7,7 @@
 #ifndef _UAPI_LINUX_NETAPIBUF_H
 #define _UAPI_LINUX_NETAPIBUF_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -73,8 +74,8 @@
 #define NETAPIBUF_ABI_VERSION		1
 
 /* Feature bits reported in netapibuf_info.features. */
-#define NETAPIBUF_FEATURE_ARENA		(1ULL << 0)	/* buffers in one mapping */
-#define NETAPIBUF_FEATURE_REALLOC_MOVE	(1ULL << 1)	/* realloc moves pages, no copy */
+#define NETAPIBUF_FEATURE_ARENA		_BITULL(0)	/* buffers in one mapping */
+#define NETAPIBUF_FEATURE_REALLOC_MOVE	_BITULL(1)	/* realloc moves pages, no copy */
 
 /**
  * struct netapibuf_info - NETAPIBUF_IOC_INFO: ABI version, features, limits
@@ -160,10 +161,22 @@ struct netapibuf_size {
 
 #define NETAPIBUF_IOCTL_TYPE	0xB8
 
-#define NETAPIBUF_IOC_INFO	_IOWR(NETAPIBUF_IOCTL_TYPE, 0x00, struct netapibuf_info)
-#define NETAPIBUF_IOC_ALLOC	_IOWR(NETAPIBUF_IOCTL_TYPE, 0x01, struct netapibuf_alloc)
-#define NETAPIBUF_IOC_FREE	_IOW(NETAPIBUF_IOCTL_TYPE, 0x02, struct netapibuf_free)
-#define NETAPIBUF_IOC_REALLOC	_IOWR(NETAPIBUF_IOCTL_TYPE, 0x03, struct netapibuf_realloc)
-#define NETAPIBUF_IOC_SIZE	_IOWR(NETAPIBUF_IOCTL_TYPE, 0x04, struct netapibuf_size)
+/* Command numbers, the _IOC_NR() of each command. */
+#define NETAPIBUF_CMD_INFO	0x00
+#define NETAPIBUF_CMD_ALLOC	0x01
+#define NETAPIBUF_CMD_FREE	0x02
+#define NETAPIBUF_CMD_REALLOC	0x03
+#define NETAPIBUF_CMD_SIZE	0x04
+
+#define NETAPIBUF_IOC_INFO	\
+	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_INFO, struct netapibuf_info)
+#define NETAPIBUF_IOC_ALLOC	\
+	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_ALLOC, struct netapibuf_alloc)
+#define NETAPIBUF_IOC_FREE	\
+	_IOW(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_FREE, struct netapibuf_free)
+#define NETAPIBUF_IOC_REALLOC	\
+	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_REALLOC, struct netapibuf_realloc)
+#define NETAPIBUF_IOC_SIZE	\
+	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_SIZE, struct netapibuf_size)
 
 #endif /* _UAPI_LINUX_NETAPIBUF_H */
