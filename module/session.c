@@ -96,8 +96,10 @@ struct nab_session *nab_session_create(void)
 	if (ret)
 		goto put_inode;
 
+	/* Kernel threads (KUnit, agents) have no mm and map no arena. */
 	s->mm = current->mm;
-	mmgrab(s->mm);
+	if (s->mm)
+		mmgrab(s->mm);
 	s->pid = task_tgid_nr(current);
 	get_task_comm(s->comm, current);
 	nab_sessions_add(s);
@@ -120,7 +122,8 @@ void nab_session_destroy(struct nab_session *s)
 	nab_sessions_del(s);
 	nab_buf_free_all(s);
 	mtree_destroy(&s->space);
-	mmdrop(s->mm);
+	if (s->mm)
+		mmdrop(s->mm);
 	nab_inode_put(s->inode);
 	mutex_destroy(&s->lock);
 	kfree(s);

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netapibuf: KUnit tests of the buffer core.
+ *
+ * Built into the module only when kbuild is given
+ * CONFIG_NETAPIBUF_KUNIT_TEST=y (make check does so for the debug
+ * kernel); the tests then run when the module loads and report in
+ * /sys/kernel/debug/kunit/netapibuf/results.
+ *
+ * A session made here has no process and no mapping: its arena base is a
+ * made-up address, and the tests reach buffer contents through the pages.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+
+#include "netapibuf_internal.h"
+
+#define NAB_TEST_BASE	0x100000000UL
+
+static int nab_test_init(struct kunit *test)
+{
+	struct nab_session *s = nab_session_create();
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	s->arena_base = NAB_TEST_BASE;
+	test->priv = s;
+	return 0;
+}
+
+static void nab_test_exit(struct kunit *test)
+{
+	nab_session_destroy(test->priv);
+}
+
+/* The kernel address of byte @offset of the buffer at @addr. */
+static u8 *nab_test_ptr(struct nab_session *s, unsigned long addr,
+			size_t offset)
+{
+	unsigned long off = addr - s->arena_base + offset;
+	struct nab_obj *obj;
+	struct page *page;
+
+	mutex_lock(&s->lock);
+	obj = nab_obj_lookup(s, off >> PAGE_SHIFT);
+	if (obj && obj->kind == NAB_CHUNK)
+		page = container_of(obj, struct nab_chunk, obj)->page;
+	else if (obj && obj->kind == NAB_LARGE)
+		page = container_of(obj, struct nab_large,
+				    obj)->pages[(off >> PAGE_SHIFT) - obj->pgoff];
+	else
+		page = NULL;
+	mutex_unlock(&s->lock);
+	return page ? (u8 *)page_address(page) + offset_in_page(off) : NULL;
+}
+
+static bool nab_test_is_zero(struct nab_session *s, unsigned long addr,
+			     size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (*nab_test_ptr(s, addr, from))
+			return false;
+	return true;
+}
+
+static void nab_test_fill(struct nab_session *s, unsigned long addr,
+			  size_t len, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		*nab_test_ptr(s, addr, i) = seed + i;
+}
+
+static bool nab_test_check(struct nab_session *s, unsigned long addr,
+			   size_t len, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (*nab_test_ptr(s, addr, i) != (u8)(seed + i))
+			return false;
+	return true;
+}
+
+static const size_t nab_test_sizes[] = {
+	0, 1, 15, 16, 17, 100, 2047, 2048, 2049, 4095, 4096, 4097, 65536 + 3,
+};
+
+static void nab_test_alloc_sizes(struct kunit *test)
+{
+	struct nab_session *s = test->priv;
+	unsigned long addr[ARRAY_SIZE(nab_test_sizes)];
+	unsigned int i;
+	u64 size;
+
+	for (i = 0; i < ARRAY_SIZE(nab_test_sizes); i++) {
+		KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, nab_test_sizes[i],
+						    &addr[i]), 0);
+		KUNIT_EXPECT_EQ(test, addr[i] % 16, 0UL);
+		KUNIT_EXPECT_GE(test, addr[i],
+				NAB_TEST_BASE + NAB_GUARD_PAGES * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, nab_buf_size(s, addr[i], &size), 0);
+		KUNIT_EXPECT_EQ(test, size, (u64)nab_test_sizes[i]);
+		KUNIT_EXPECT_TRUE(test, nab_test_is_zero(s, addr[i], 0,
+							 nab_test_sizes[i]));
+		nab_test_fill(s, addr[i], nab_test_sizes[i], i);
+	}
+	KUNIT_EXPECT_EQ(test, s->nr_buffers, (u64)ARRAY_SIZE(nab_test_sizes));
+
+	/* No two buffers overlap: each still holds its own pattern. */
+	for (i = 0; i < ARRAY_SIZE(nab_test_sizes); i++) {
+		KUNIT_EXPECT_TRUE(test, nab_test_check(s, addr[i],
+						       nab_test_sizes[i], i));
+		KUNIT_EXPECT_EQ(test, nab_buf_free(s, addr[i]), 0);
+	}
+	KUNIT_EXPECT_EQ(test, s->nr_buffers, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->bytes, 0ULL);
+}
+
+static void nab_test_lookup(struct kunit *test)
+{
+	struct nab_session *s = test->priv;
+	unsigned long small, large;
+	u64 size;
+
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 32, &small), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 3 * PAGE_SIZE, &large), 0);
+
+	/* Interior pointers, neighbours, the guard and outside the arena. */
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, small + 16, &size), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, small + 32, &size), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, small + 1, &size), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, large + PAGE_SIZE, &size),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, large + 8, &size), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, NAB_TEST_BASE, &size), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, NAB_TEST_BASE - 16, &size),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, 0, &size), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, NAB_TEST_BASE +
+					   (s->arena_pages << PAGE_SHIFT),
+					   &size), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, small + 16), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, small), 0);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, small), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_size(s, small, &size), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, large), 0);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, large), -EINVAL);
+}
+
+static void nab_test_reuse_zeroed(struct kunit *test)
+{
+	struct nab_session *s = test->priv;
+	unsigned long a, b;
+
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 64, &a), 0);
+	nab_test_fill(s, a, 64, 7);
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, a), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 64, &b), 0);
+	KUNIT_EXPECT_EQ(test, a, b);
+	KUNIT_EXPECT_TRUE(test, nab_test_is_zero(s, b, 0, 64));
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, b), 0);
+}
+
+struct nab_test_resize {
+	size_t from, to;
+};
+
+static const struct nab_test_resize nab_test_resizes[] = {
+	{ 10, 16 }, { 16, 10 }, { 10, 100 }, { 100, 10 }, { 100, 5000 },
+	{ 5000, 100 }, { 5000, 5001 }, { 5000, 3 * PAGE_SIZE + 1 },
+	{ 3 * PAGE_SIZE + 1, 5000 }, { 1 << 20, 1 << 21 }, { 1 << 21, 1 << 20 },
+	{ 2048, 2049 }, { 2049, 2048 },
+};
+
+static void nab_test_realloc(struct kunit *test)
+{
+	struct nab_session *s = test->priv;
+	unsigned long addr, blocker, new_addr;
+	unsigned int i;
+	u64 size;
+
+	for (i = 0; i < ARRAY_SIZE(nab_test_resizes); i++) {
+		const struct nab_test_resize *r = &nab_test_resizes[i];
+		size_t keep = min(r->from, r->to);
+
+		KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, r->from, &addr), 0);
+		/* Something right after it, so that growing must move. */
+		KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 2 * PAGE_SIZE, &blocker),
+				0);
+		nab_test_fill(s, addr, r->from, i);
+		KUNIT_ASSERT_EQ(test, nab_buf_realloc(s, addr, r->to, &new_addr),
+				0);
+		KUNIT_EXPECT_TRUE(test, nab_test_check(s, new_addr, keep, i));
+		KUNIT_EXPECT_TRUE(test, nab_test_is_zero(s, new_addr, keep,
+							 r->to));
+		KUNIT_EXPECT_EQ(test, nab_buf_size(s, new_addr, &size), 0);
+		KUNIT_EXPECT_EQ(test, size, (u64)r->to);
+		KUNIT_EXPECT_EQ(test, s->bytes, (u64)r->to + 2 * PAGE_SIZE);
+		if (new_addr != addr)
+			KUNIT_EXPECT_EQ(test, nab_buf_size(s, addr, &size),
+					-EINVAL);
+		KUNIT_EXPECT_EQ(test, nab_buf_free(s, new_addr), 0);
+		KUNIT_EXPECT_EQ(test, nab_buf_free(s, blocker), 0);
+	}
+	KUNIT_EXPECT_EQ(test, s->nr_buffers, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->bytes, 0ULL);
+}
+
+/* A large buffer with free arena after it grows where it is. */
+static void nab_test_realloc_in_place(struct kunit *test)
+{
+	struct nab_session *s = test->priv;
+	unsigned long addr, new_addr;
+
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, PAGE_SIZE, &addr), 0);
+	nab_test_fill(s, addr, PAGE_SIZE - 100, 3);
+	KUNIT_ASSERT_EQ(test, nab_buf_realloc(s, addr, PAGE_SIZE - 100,
+					      &new_addr), 0);
+	KUNIT_EXPECT_EQ(test, new_addr, addr);
+	/* What lies past the size after shrinking reads zero after growing. */
+	*nab_test_ptr(s, addr, PAGE_SIZE - 50) = 0xff;
+	KUNIT_ASSERT_EQ(test, nab_buf_realloc(s, addr, 64 * PAGE_SIZE,
+					      &new_addr), 0);
+	KUNIT_EXPECT_EQ(test, new_addr, addr);
+	KUNIT_EXPECT_TRUE(test, nab_test_check(s, addr, PAGE_SIZE - 100, 3));
+	KUNIT_EXPECT_TRUE(test, nab_test_is_zero(s, addr, PAGE_SIZE - 100,
+						 64 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, s->pages, 64ULL);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, addr), 0);
+	KUNIT_EXPECT_EQ(test, s->pages, 0ULL);
+}
+
+static void nab_test_limits(struct kunit *test)
+{
+	unsigned long saved_buffer = nab_max_buffer_bytes;
+	unsigned long saved_session = nab_max_session_bytes;
+	struct nab_session *s = test->priv;
+	unsigned long a, b;
+	u64 failures = atomic64_read(&nab_stats.alloc_failures);
+
+	nab_max_buffer_bytes = 8192;
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 8193, &a), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 8192, &a), 0);
+	KUNIT_EXPECT_EQ(test, nab_buf_realloc(s, a, 8193, &b), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, a), 0);
+	nab_max_buffer_bytes = saved_buffer;
+
+	nab_max_session_bytes = 1000;
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 600, &a), 0);
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 401, &b), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, nab_buf_realloc(s, a, 1001, &b), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 400, &b), 0);
+	KUNIT_EXPECT_EQ(test, s->bytes, 1000ULL);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, a), 0);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, b), 0);
+	nab_max_session_bytes = saved_session;
+
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.alloc_failures),
+			failures + 4);
+	KUNIT_EXPECT_EQ(test, s->bytes, 0ULL);
+}
+
+static void nab_test_arena_full(struct kunit *test)
+{
+	struct nab_session *s = test->priv;
+	unsigned long a, b;
+
+	s->arena_pages = NAB_GUARD_PAGES + 4;
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 5 * PAGE_SIZE, &a), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, s->pages, 0ULL);
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 4 * PAGE_SIZE, &a), 0);
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 16, &b), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, nab_buf_realloc(s, a, 5 * PAGE_SIZE, &b),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, a), 0);
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 16, &b), 0);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, b), 0);
+}
+
+/* Session teardown frees whatever is left, and the counters agree. */
+static void nab_test_teardown(struct kunit *test)
+{
+	s64 buffers = atomic64_read(&nab_stats.live_buffers);
+	s64 bytes = atomic64_read(&nab_stats.live_bytes);
+	s64 pages = atomic64_read(&nab_stats.pages);
+	struct nab_session *s = nab_session_create();
+	unsigned long addr;
+	unsigned int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	s->arena_base = NAB_TEST_BASE;
+	for (i = 0; i < 1000; i++)
+		KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, (i * 37) % 9000, &addr),
+				0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.live_buffers),
+			buffers + 1000);
+	nab_session_destroy(s);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.live_buffers), buffers);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.live_bytes), bytes);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.pages), pages);
+}
+
+static struct kunit_case nab_test_cases[] = {
+	KUNIT_CASE(nab_test_alloc_sizes),
+	KUNIT_CASE(nab_test_lookup),
+	KUNIT_CASE(nab_test_reuse_zeroed),
+	KUNIT_CASE(nab_test_realloc),
+	KUNIT_CASE(nab_test_realloc_in_place),
+	KUNIT_CASE(nab_test_limits),
+	KUNIT_CASE(nab_test_arena_full),
+	KUNIT_CASE(nab_test_teardown),
+	{}
+};
+
+static struct kunit_suite nab_test_suite = {
+	.name = "netapibuf",
+	.init = nab_test_init,
+	.exit = nab_test_exit,
+	.test_cases = nab_test_cases,
+};
+kunit_test_suite(nab_test_suite);
