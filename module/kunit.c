@@ -323,4 +323,5 @@ static struct kunit_suite nab_test_suite = {
 	.exit = nab_test_exit,
 	.test_cases = nab_test_cases,
 };
+
 kunit_test_suite(nab_test_suite);
