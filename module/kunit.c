@@ -56,33 +56,65 @@ static u8 *nab_test_ptr(struct nab_session *s, unsigned long addr,
 	return page ? (u8 *)page_address(page) + offset_in_page(off) : NULL;
 }
 
+/*
+ * Walk bytes [from, to) of a buffer a page piece at a time: @fn gets the
+ * kernel address of each piece, its length and its offset in the buffer.
+ */
+static bool nab_test_walk(struct nab_session *s, unsigned long addr,
+			  size_t from, size_t to, u8 seed,
+			  bool (*fn)(u8 *p, size_t len, size_t at, u8 seed))
+{
+	while (from < to) {
+		size_t in = offset_in_page(addr - s->arena_base + from);
+		size_t len = min_t(size_t, to - from, PAGE_SIZE - in);
+
+		if (!fn(nab_test_ptr(s, addr, from), len, from, seed))
+			return false;
+		from += len;
+	}
+	return true;
+}
+
+static bool nab_test_zero_fn(u8 *p, size_t len, size_t at, u8 seed)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+static bool nab_test_fill_fn(u8 *p, size_t len, size_t at, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = seed + at + i;
+	return true;
+}
+
+static bool nab_test_check_fn(u8 *p, size_t len, size_t at, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (u8)(seed + at + i))
+			return false;
+	return true;
+}
+
 static bool nab_test_is_zero(struct nab_session *s, unsigned long addr,
 			     size_t from, size_t to)
 {
-	for (; from < to; from++)
-		if (*nab_test_ptr(s, addr, from))
-			return false;
-	return true;
+	return nab_test_walk(s, addr, from, to, 0, nab_test_zero_fn);
 }
 
 static void nab_test_fill(struct nab_session *s, unsigned long addr,
 			  size_t len, u8 seed)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		*nab_test_ptr(s, addr, i) = seed + i;
+	nab_test_walk(s, addr, 0, len, seed, nab_test_fill_fn);
 }
 
 static bool nab_test_check(struct nab_session *s, unsigned long addr,
 			   size_t len, u8 seed)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (*nab_test_ptr(s, addr, i) != (u8)(seed + i))
-			return false;
-	return true;
+	return nab_test_walk(s, addr, 0, len, seed, nab_test_check_fn);
 }
 
 static const size_t nab_test_sizes[] = {
