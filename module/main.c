@@ -251,7 +251,11 @@ static struct miscdevice nab_misc = {
 	.name = "netapibuf",
 	.fops = &nab_fops,
 	.groups = nab_attr_groups,
-	.mode = 0666,
+	/*
+	 * Root only until udev (tools/udev/60-netapibuf.rules) hands the node
+	 * to the netapibuf group: buffers are unswappable kernel memory.
+	 */
+	.mode = 0600,
 };
 
 static int __init nab_init(void)
