@@ -18,11 +18,13 @@ export BUILD KDIR
 DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	pkg-config rsync xz-utils python3 linux-headers-amd64 \
 	linux-image-amd64 linux-source-6.1 qemu-system-x86 busybox-static \
-	libkmod-dev sparse
+	libkmod-dev sparse dkms debhelper dh-dkms openssl
 
 MOD_SRCS := Kbuild $(wildcard module/*.[ch]) uapi/linux/netapibuf.h
 
-.PHONY: all deps module lib selftests tools check demo install clean help
+include mk/ecosystem.mk
+
+.PHONY: all deps module module-debug lib selftests tools check demo install clean help
 
 all: module lib selftests tools
 
@@ -32,6 +34,9 @@ help:
 	@echo 'make demo       build, boot the guest, run the example program'
 	@echo 'make check      build and run every test in the guest'
 	@echo 'make install    install module, headers, library, man pages'
+	@echo 'make dkms-install  build+install the module with DKMS (dkms-remove undoes it)'
+	@echo 'make sign KEY=.. CERT=..  sign build/stock/netapibuf.ko for Secure Boot'
+	@echo 'make deb           Debian packages into $$(BUILD)/deb'
 	@echo 'Variables: KDIR=<kernel build dir> BUILD=<output dir>'
 
 deps:
@@ -46,15 +51,25 @@ deps:
 	fi
 
 # kbuild writes its objects next to the sources, so each kernel gets its
-# own copy of them: one source tree can serve the stock and debug kernels.
-$(BUILD)/stock/netapibuf.ko: $(MOD_SRCS)
-	@mkdir -p $(BUILD)/stock
+# own copy of them: one source tree serves the stock and debug kernels.
+# $(call kbuild,DIR,KDIR,EXTRA-ARGS)
+define kbuild
+	@mkdir -p $(1)
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--include='/Kbuild' --include='/module/***' --include='/uapi/***' \
-		--exclude='*' ./ $(BUILD)/stock/
-	$(MAKE) -C $(KDIR) M=$(BUILD)/stock modules
+		--exclude='*' ./ $(1)/
+	$(MAKE) -C $(2) M=$(1) $(3) modules
+endef
+
+$(BUILD)/stock/netapibuf.ko: $(MOD_SRCS)
+	$(call kbuild,$(BUILD)/stock,$(KDIR))
 
 module: $(BUILD)/stock/netapibuf.ko
+
+# The debug kernel (tools/debug-kernel builds it once and caches it) and
+# the module built against it, with the KUnit suite.
+module-debug: $(MOD_SRCS)
+	$(call kbuild,$(BUILD)/debug,$$(tools/debug-kernel),CONFIG_NETAPIBUF_KUNIT_TEST=y)
 
 lib:
 	$(MAKE) -C userlib
@@ -62,7 +77,7 @@ lib:
 selftests: lib
 	$(MAKE) -C selftests
 
-tools: lib
+tools: lib netapibufctl
 	$(MAKE) -C tools
 
 check: deps all
@@ -71,9 +86,10 @@ check: deps all
 demo: deps all
 	tools/vmrun -f $(BUILD)/tools/netapibuf-demo -- ./netapibuf-demo
 
-install: all
+install: all install-ecosystem
 	install -D -m 0644 $(BUILD)/stock/netapibuf.ko \
-		$(DESTDIR)/lib/modules/$(shell $(MAKE) -s -C $(KDIR) kernelrelease)/extra/netapibuf.ko
+		$(DESTDIR)/lib/modules/$(KVER)/extra/netapibuf.ko
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 	install -D -m 0644 uapi/linux/netapibuf.h \
 		$(DESTDIR)$(PREFIX)/include/linux/netapibuf.h
 	$(MAKE) -C userlib install
