@@ -20,7 +20,7 @@ DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	linux-image-amd64 linux-source-6.1 qemu-system-x86 busybox-static \
 	libkmod-dev sparse dkms debhelper dh-dkms openssl
 
-MOD_SRCS := Kbuild $(wildcard module/*.[ch]) uapi/linux/netapibuf.h
+MOD_SRCS := Kbuild $(wildcard module/*.[ch] module/*/*.[ch]) uapi/linux/netapibuf.h
 
 include mk/ecosystem.mk
 

@@ -276,13 +276,13 @@ static void nab_small_free(struct nab_session *s, struct nab_chunk *c,
 
 /* Large buffers: pages of their own. */
 
-static void nab_pages_free(struct page **pages, unsigned long nr)
+void nab_pages_free(struct page **pages, unsigned long nr)
 {
 	while (nr--)
 		__free_page(pages[nr]);
 }
 
-static int nab_pages_alloc(struct page **pages, unsigned long nr)
+int nab_pages_alloc(struct page **pages, unsigned long nr)
 {
 	unsigned long i;
 
@@ -520,6 +520,72 @@ unlock:
 fail:
 	if (ret)
 		atomic64_inc(&nab_stats.alloc_failures);
+	return ret;
+}
+
+/**
+ * nab_buf_adopt() - make pages a new large buffer of a session
+ * @s: the session, with its arena mapped
+ * @pages: the pages; each gets a reference of the session's own
+ * @nr: number of pages, at least 1
+ * @size: the buffer's size, at most @nr pages
+ * @addr: where to store the buffer's user address
+ *
+ * The caller keeps its own references and may go on writing the pages.
+ *
+ * Return: 0, or -ENXIO, -EDQUOT, -ENOMEM, -ENOSPC.
+ */
+int nab_buf_adopt(struct nab_session *s, struct page **pages,
+		  unsigned long nr, size_t size, unsigned long *addr)
+{
+	struct nab_large *lb;
+	unsigned long i;
+	int ret;
+
+	ret = nab_check_size(size);
+	if (ret)
+		return ret;
+
+	lb = kzalloc(sizeof(*lb), NAB_GFP_META);
+	if (!lb)
+		return -ENOMEM;
+	lb->obj.kind = NAB_LARGE;
+	lb->size = size;
+	lb->nr_pages = nr;
+	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP_META);
+	if (!lb->pages) {
+		ret = -ENOMEM;
+		goto free_large;
+	}
+	memcpy(lb->pages, pages, nr * sizeof(*pages));
+
+	mutex_lock(&s->lock);
+	if (!s->arena_base) {
+		ret = -ENXIO;
+		goto unlock;
+	}
+	ret = nab_charge(s, size);
+	if (ret)
+		goto unlock;
+	ret = nab_space_insert(s, &lb->obj, nr);
+	if (ret) {
+		nab_uncharge(s, size);
+		goto unlock;
+	}
+	/* From here the space tree owns the buffer, with its references. */
+	for (i = 0; i < nr; i++)
+		get_page(pages[i]);
+	nab_count_pages(s, nr);
+	nab_count_buffer(s, 1);
+	*addr = nab_addr(s, lb->obj.pgoff, 0);
+	mutex_unlock(&s->lock);
+	return 0;
+
+unlock:
+	mutex_unlock(&s->lock);
+	kvfree(lb->pages);
+free_large:
+	kfree(lb);
 	return ret;
 }
 

@@ -8,6 +8,7 @@
 #ifndef _NETAPIBUF_COMPAT_H
 #define _NETAPIBUF_COMPAT_H
 
+#include <linux/export.h>
 #include <linux/mm.h>
 #include <linux/version.h>
 
@@ -34,6 +35,16 @@ static inline void nab_vm_flags_clear(struct vm_area_struct *vma,
 #define NAB_NO_LLSEEK	no_llseek
 #else
 #define NAB_NO_LLSEEK	NULL
+#endif
+
+/*
+ * The namespace of the exported API. 6.13 made namespaces string
+ * literals; before, EXPORT_SYMBOL_NS_GPL() stringified an identifier.
+ */
+#if KERNEL_VERSION(6, 13, 0) > LINUX_VERSION_CODE
+#define NAB_NS	NETAPIBUF
+#else
+#define NAB_NS	"NETAPIBUF"
 #endif
 
 #endif /* _NETAPIBUF_COMPAT_H */

@@ -67,7 +67,9 @@ static int nab_ioctl_info(struct nab_session *s, void *arg)
 		return -EINVAL;
 
 	info->abi_version = NETAPIBUF_ABI_VERSION;
-	info->features = NETAPIBUF_FEATURE_ARENA | NETAPIBUF_FEATURE_REALLOC_MOVE;
+	info->features = NETAPIBUF_FEATURE_ARENA |
+			 NETAPIBUF_FEATURE_REALLOC_MOVE |
+			 NETAPIBUF_FEATURE_AGENTS;
 	info->arena_size = (u64)s->arena_pages << PAGE_SHIFT;
 	info->arena_addr = READ_ONCE(s->arena_base);
 	info->max_buffer_bytes = READ_ONCE(nab_max_buffer_bytes);
@@ -129,6 +131,19 @@ static int nab_ioctl_realloc(struct nab_session *s, void *arg)
 	return ret;
 }
 
+static int nab_ioctl_agent_call(struct nab_session *s, void *arg)
+{
+	return nab_agent_call(s, arg);
+}
+
+static void nab_ioctl_agent_call_undo(struct nab_session *s, void *arg)
+{
+	struct netapibuf_agent_call *cmd = arg;
+
+	if (cmd->buffer)
+		nab_buf_free(s, cmd->buffer);
+}
+
 static int nab_ioctl_size(struct nab_session *s, void *arg)
 {
 	struct netapibuf_size *cmd = arg;
@@ -179,6 +194,9 @@ static const struct nab_ioctl_op nab_ioctl_ops[] = {
 	NAB_IOCTL_OP(NETAPIBUF_CMD_SIZE, NETAPIBUF_IOC_SIZE,
 		     nab_ioctl_size, NULL,
 		     struct netapibuf_size, size),
+	NAB_IOCTL_OP(NETAPIBUF_CMD_AGENT_CALL, NETAPIBUF_IOC_AGENT_CALL,
+		     nab_ioctl_agent_call, nab_ioctl_agent_call_undo,
+		     struct netapibuf_agent_call, buffer),
 };
 
 union nab_ioctl_buf {
@@ -187,6 +205,7 @@ union nab_ioctl_buf {
 	struct netapibuf_free free;
 	struct netapibuf_realloc realloc;
 	struct netapibuf_size size;
+	struct netapibuf_agent_call agent_call;
 };
 
 static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

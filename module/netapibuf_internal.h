@@ -133,6 +133,15 @@ int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 		    unsigned long *new_addr);
 int nab_buf_size(struct nab_session *s, unsigned long addr, u64 *size);
 void nab_buf_free_all(struct nab_session *s);
+int nab_buf_adopt(struct nab_session *s, struct page **pages,
+		  unsigned long nr, size_t size, unsigned long *addr);
+int nab_pages_alloc(struct page **pages, unsigned long nr);
+void nab_pages_free(struct page **pages, unsigned long nr);
+
+/* agent.c */
+struct netapibuf_agent_call;
+int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd);
+extern const struct attribute_group nab_agents_group;
 struct nab_obj *nab_obj_lookup(struct nab_session *s, pgoff_t pgoff);
 
 /* mmap.c */

@@ -149,6 +149,7 @@ static const struct attribute_group nab_stats_group = {
 
 const struct attribute_group *nab_attr_groups[] = {
 	&nab_stats_group,
+	&nab_agents_group,
 	NULL
 };
 

@@ -76,6 +76,10 @@
 /* Feature bits reported in netapibuf_info.features. */
 #define NETAPIBUF_FEATURE_ARENA		_BITULL(0)	/* buffers in one mapping */
 #define NETAPIBUF_FEATURE_REALLOC_MOVE	_BITULL(1)	/* realloc moves pages, no copy */
+#define NETAPIBUF_FEATURE_AGENTS	_BITULL(2)	/* NETAPIBUF_IOC_AGENT_CALL */
+
+/* Longest agent name, with its terminating NUL. */
+#define NETAPIBUF_AGENT_NAME_MAX	32
 
 /**
  * struct netapibuf_info - NETAPIBUF_IOC_INFO: ABI version, features, limits
@@ -159,6 +163,38 @@ struct netapibuf_size {
 	__u64 size;
 };
 
+/**
+ * struct netapibuf_agent_call - NETAPIBUF_IOC_AGENT_CALL: ask a kernel agent
+ * @name: in: the agent's name, NUL-terminated; registered agents are listed
+ *	in /sys/class/misc/netapibuf/agents
+ * @level: in: the information level, as in NetXxxGetInfo(level)
+ * @flags: in: must be zero
+ * @in: in: pointer to the agent's input, or 0
+ * @in_len: in: bytes at @in, at most 65536
+ * @status: out: the agent's NET_API_STATUS, e.g. 234 (ERROR_MORE_DATA) when
+ *	an enumeration continues; the ioctl itself succeeded
+ * @args: in/out: four values whose meaning the agent defines; the
+ *	enumerations use prefmaxlen, resume handle, entries read, total entries
+ * @buffer: out: address of the result buffer, now a buffer of this session
+ *	to free with NETAPIBUF_IOC_FREE, or 0 when the agent returned none
+ *
+ * The agent runs in the caller's context (its namespaces and credentials)
+ * and writes its result straight into pages that then join the session:
+ * nothing is copied. Errors: ENOENT (no such agent, or it is unloading),
+ * EINVAL (bad level or input, as the agent decides), E2BIG (@in_len), and
+ * the allocation errors.
+ */
+struct netapibuf_agent_call {
+	char name[NETAPIBUF_AGENT_NAME_MAX];
+	__u32 level;
+	__u32 flags;
+	__aligned_u64 in;
+	__u32 in_len;
+	__u32 status;
+	__u64 args[4];
+	__aligned_u64 buffer;
+};
+
 #define NETAPIBUF_IOCTL_TYPE	0xB8
 
 /* Command numbers, the _IOC_NR() of each command. */
@@ -167,6 +203,7 @@ struct netapibuf_size {
 #define NETAPIBUF_CMD_FREE	0x02
 #define NETAPIBUF_CMD_REALLOC	0x03
 #define NETAPIBUF_CMD_SIZE	0x04
+#define NETAPIBUF_CMD_AGENT_CALL	0x05
 
 #define NETAPIBUF_IOC_INFO	\
 	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_INFO, struct netapibuf_info)
@@ -178,5 +215,8 @@ struct netapibuf_size {
 	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_REALLOC, struct netapibuf_realloc)
 #define NETAPIBUF_IOC_SIZE	\
 	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_SIZE, struct netapibuf_size)
+
+#define NETAPIBUF_IOC_AGENT_CALL	\
+	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_AGENT_CALL, struct netapibuf_agent_call)
 
 #endif /* _UAPI_LINUX_NETAPIBUF_H */

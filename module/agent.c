@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netapibuf: the kernel API: kernel-side buffers and agents.
+ *
+ * See the DOC block of module/include/netapibuf_kernel.h.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+
+#include <linux/device.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include <linux/netapibuf.h>
+#include <netapibuf_kernel.h>
+
+#include "compat.h"
+#include "netapibuf_internal.h"
+
+#define NAB_AGENT_IN_MAX	SZ_64K
+
+/**
+ * struct netapibuf_kbuf - a kernel-side buffer
+ * @pages: its pages, each holding a reference of the buffer's
+ * @nr_pages: number of @pages, at least 1
+ * @size: size in bytes
+ * @vaddr: kernel address of the pages, mapped contiguously with vmap()
+ * @delivered: the buffer is a call's result and belongs to the call
+ */
+struct netapibuf_kbuf {
+	struct page **pages;
+	unsigned long nr_pages;
+	size_t size;
+	void *vaddr;
+	bool delivered;
+};
+
+/**
+ * struct netapibuf_call - one call of an agent
+ * @s: the calling process's session
+ * @result: the delivered buffer, or NULL
+ * @addr: @result's user address
+ * @args: the agent-defined in/out values
+ * @status: the agent's NET_API_STATUS
+ */
+struct netapibuf_call {
+	struct nab_session *s;
+	struct netapibuf_kbuf *result;
+	unsigned long addr;
+	u64 args[4];
+	u32 status;
+};
+
+static LIST_HEAD(nab_agents);
+static DEFINE_MUTEX(nab_agents_lock);	/* protects nab_agents */
+
+static unsigned long nab_kbuf_pages(size_t size)
+{
+	return max_t(unsigned long, 1, DIV_ROUND_UP(size, PAGE_SIZE));
+}
+
+/* Map @nr pages of @kb at a new kernel address. */
+static int nab_kbuf_map(struct netapibuf_kbuf *kb, struct page **pages,
+			unsigned long nr)
+{
+	void *vaddr = vmap(pages, nr, VM_MAP, PAGE_KERNEL);
+
+	if (!vaddr)
+		return -ENOMEM;
+	if (kb->vaddr)
+		vunmap(kb->vaddr);
+	kb->vaddr = vaddr;
+	return 0;
+}
+
+/**
+ * netapibuf_kalloc() - allocate a zeroed kernel-side buffer
+ * @size: bytes, 0 included; at most the module's max_buffer_bytes
+ *
+ * Context: process context; may sleep.
+ * Return: the buffer, or NULL if out of memory or over the limit.
+ */
+struct netapibuf_kbuf *netapibuf_kalloc(size_t size)
+{
+	unsigned long nr = nab_kbuf_pages(size);
+	struct netapibuf_kbuf *kb;
+
+	if (size > READ_ONCE(nab_max_buffer_bytes))
+		return NULL;
+
+	kb = kzalloc(sizeof(*kb), GFP_KERNEL_ACCOUNT);
+	if (!kb)
+		return NULL;
+	kb->pages = kvmalloc_array(nr, sizeof(*kb->pages), GFP_KERNEL_ACCOUNT);
+	if (!kb->pages)
+		goto free_kbuf;
+	if (nab_pages_alloc(kb->pages, nr))
+		goto free_array;
+	if (nab_kbuf_map(kb, kb->pages, nr))
+		goto free_pages;
+	kb->nr_pages = nr;
+	kb->size = size;
+	return kb;
+
+free_pages:
+	nab_pages_free(kb->pages, nr);
+free_array:
+	kvfree(kb->pages);
+free_kbuf:
+	kfree(kb);
+	return NULL;
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_kalloc, NAB_NS);
+
+/**
+ * netapibuf_krealloc() - resize a kernel-side buffer, keeping its contents
+ * @kb: the buffer, not delivered
+ * @size: the new size; the first min(old, @size) bytes are kept and the
+ *	rest reads as zero. Pages are never copied, but the kernel address
+ *	may change: call netapibuf_kptr() again.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -EBUSY if @kb was delivered, -ENOMEM or -EDQUOT; on failure
+ * @kb is unchanged.
+ */
+int netapibuf_krealloc(struct netapibuf_kbuf *kb, size_t size)
+{
+	unsigned long nr = nab_kbuf_pages(size), old_nr = kb->nr_pages;
+	struct page **pages;
+	int ret;
+
+	if (kb->delivered)
+		return -EBUSY;
+	if (size > READ_ONCE(nab_max_buffer_bytes))
+		return -EDQUOT;
+
+	if (nr <= old_nr) {
+		if (nr < old_nr) {
+			ret = nab_kbuf_map(kb, kb->pages, nr);
+			if (ret)
+				return ret;
+			nab_pages_free(kb->pages + nr, old_nr - nr);
+			kb->nr_pages = nr;
+		}
+	} else {
+		pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+		if (!pages)
+			return -ENOMEM;
+		memcpy(pages, kb->pages, old_nr * sizeof(*pages));
+		ret = nab_pages_alloc(pages + old_nr, nr - old_nr);
+		if (ret)
+			goto free_array;
+		ret = nab_kbuf_map(kb, pages, nr);
+		if (ret)
+			goto free_pages;
+		kvfree(kb->pages);
+		kb->pages = pages;
+		kb->nr_pages = nr;
+	}
+
+	/* What lies past the old size in its last page may have been written. */
+	if (size > kb->size)
+		memset(kb->vaddr + kb->size, 0,
+		       min_t(size_t, size, old_nr << PAGE_SHIFT) - kb->size);
+	kb->size = size;
+	return 0;
+
+free_pages:
+	nab_pages_free(pages + old_nr, nr - old_nr);
+free_array:
+	kvfree(pages);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_krealloc, NAB_NS);
+
+static void nab_kbuf_destroy(struct netapibuf_kbuf *kb)
+{
+	vunmap(kb->vaddr);
+	/* Drops our references; a delivered buffer's pages stay with the session. */
+	nab_pages_free(kb->pages, kb->nr_pages);
+	kvfree(kb->pages);
+	kfree(kb);
+}
+
+/**
+ * netapibuf_kfree() - free a kernel-side buffer
+ * @kb: the buffer, or NULL; a delivered buffer belongs to its call and is
+ *	left alone
+ */
+void netapibuf_kfree(struct netapibuf_kbuf *kb)
+{
+	if (kb && !kb->delivered)
+		nab_kbuf_destroy(kb);
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_kfree, NAB_NS);
+
+/**
+ * netapibuf_ksize() - size of a kernel-side buffer
+ * @kb: the buffer
+ *
+ * Return: its size in bytes.
+ */
+size_t netapibuf_ksize(const struct netapibuf_kbuf *kb)
+{
+	return kb->size;
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_ksize, NAB_NS);
+
+/**
+ * netapibuf_kptr() - kernel address of a kernel-side buffer
+ * @kb: the buffer
+ *
+ * Return: the address of its first byte; valid until @kb is resized or
+ * freed, and for a delivered buffer until the agent's handler returns.
+ */
+void *netapibuf_kptr(const struct netapibuf_kbuf *kb)
+{
+	return kb->vaddr;
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_kptr, NAB_NS);
+
+/**
+ * netapibuf_call_deliver() - make a buffer the call's result
+ * @call: the call
+ * @kb: the buffer; on success it belongs to the call
+ * @uaddr: where to store the address the buffer has in the caller
+ *
+ * The buffer's pages join the caller's session at once, at *@uaddr. The
+ * agent may go on writing through netapibuf_kptr() until its handler
+ * returns; the caller frees the buffer with NetApiBufferFree(). If the
+ * handler then fails, netapibuf frees the buffer again.
+ *
+ * Context: only from an agent's handler; may sleep.
+ * Return: 0, -EBUSY (a result was delivered already), or the allocation
+ * errors (-ENOMEM, -EDQUOT, -ENOSPC); on failure @kb is still the agent's.
+ */
+int netapibuf_call_deliver(struct netapibuf_call *call,
+			   struct netapibuf_kbuf *kb, u64 *uaddr)
+{
+	int ret;
+
+	if (call->result || kb->delivered)
+		return -EBUSY;
+	ret = nab_buf_adopt(call->s, kb->pages, kb->nr_pages, kb->size,
+			    &call->addr);
+	if (ret)
+		return ret;
+	kb->delivered = true;
+	call->result = kb;
+	*uaddr = call->addr;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_call_deliver, NAB_NS);
+
+/**
+ * netapibuf_call_args() - the call's four agent-defined values
+ * @call: the call
+ *
+ * Return: the values, as the caller passed them; what the handler leaves
+ * in them goes back to the caller.
+ */
+u64 *netapibuf_call_args(struct netapibuf_call *call)
+{
+	return call->args;
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_call_args, NAB_NS);
+
+/**
+ * netapibuf_call_set_status() - the NET_API_STATUS the caller gets
+ * @call: the call
+ * @status: e.g. NETAPIBUF_ERROR_MORE_DATA; 0 (NERR_Success) by default
+ */
+void netapibuf_call_set_status(struct netapibuf_call *call, u32 status)
+{
+	call->status = status;
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_call_set_status, NAB_NS);
+
+static struct netapibuf_agent *nab_agent_find(const char *name)
+{
+	struct netapibuf_agent *agent;
+
+	lockdep_assert_held(&nab_agents_lock);
+	list_for_each_entry(agent, &nab_agents, node)
+		if (!strcmp(agent->name, name))
+			return agent;
+	return NULL;
+}
+
+/**
+ * netapibuf_agent_register() - offer an agent to processes
+ * @agent: the agent; it must stay valid until unregistered
+ *
+ * Return: 0, -EINVAL (bad name or no handler) or -EEXIST (name taken).
+ */
+int netapibuf_agent_register(struct netapibuf_agent *agent)
+{
+	int ret = 0;
+
+	if (!agent->call || !agent->name || !agent->name[0] ||
+	    strlen(agent->name) >= NETAPIBUF_AGENT_NAME_MAX ||
+	    strchr(agent->name, '\n'))
+		return -EINVAL;
+
+	mutex_lock(&nab_agents_lock);
+	if (nab_agent_find(agent->name))
+		ret = -EEXIST;
+	else
+		list_add_tail(&agent->node, &nab_agents);
+	mutex_unlock(&nab_agents_lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_agent_register, NAB_NS);
+
+/**
+ * netapibuf_agent_unregister() - withdraw an agent
+ * @agent: a registered agent
+ *
+ * Calls in progress hold a reference on the agent's module, so from its
+ * module's exit function no call of it is running any more.
+ */
+void netapibuf_agent_unregister(struct netapibuf_agent *agent)
+{
+	mutex_lock(&nab_agents_lock);
+	list_del(&agent->node);
+	mutex_unlock(&nab_agents_lock);
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_agent_unregister, NAB_NS);
+
+/**
+ * nab_agent_call() - NETAPIBUF_IOC_AGENT_CALL
+ * @s: the caller's session
+ * @cmd: the command, copied in; on success filled in for copying out
+ *
+ * Return: 0 or a negative errno; the uapi header lists them.
+ */
+int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd)
+{
+	struct netapibuf_call call = { .s = s };
+	struct netapibuf_agent *agent;
+	void *in = NULL;
+	int ret;
+
+	if (cmd->flags || !memchr(cmd->name, 0, sizeof(cmd->name)))
+		return -EINVAL;
+	if (cmd->in_len > NAB_AGENT_IN_MAX)
+		return -E2BIG;
+	if (cmd->in_len) {
+		in = vmemdup_user(u64_to_user_ptr(cmd->in), cmd->in_len);
+		if (IS_ERR(in))
+			return PTR_ERR(in);
+	}
+
+	mutex_lock(&nab_agents_lock);
+	agent = nab_agent_find(cmd->name);
+	/* A module on its way out no longer answers. */
+	if (agent && !try_module_get(agent->owner))
+		agent = NULL;
+	mutex_unlock(&nab_agents_lock);
+	if (!agent) {
+		ret = -ENOENT;
+		goto free_in;
+	}
+
+	memcpy(call.args, cmd->args, sizeof(call.args));
+	ret = agent->call(&call, cmd->level, in, cmd->in_len);
+	module_put(agent->owner);
+
+	if (call.result) {
+		if (ret)
+			nab_buf_free(s, call.addr);
+		/* The session keeps the pages; the kernel mapping goes. */
+		nab_kbuf_destroy(call.result);
+	}
+	if (!ret) {
+		cmd->status = call.status;
+		memcpy(cmd->args, call.args, sizeof(cmd->args));
+		cmd->buffer = call.result ? call.addr : 0;
+	}
+free_in:
+	kvfree(in);
+	return ret;
+}
+
+static ssize_t agents_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct netapibuf_agent *agent;
+	ssize_t len = 0;
+
+	mutex_lock(&nab_agents_lock);
+	list_for_each_entry(agent, &nab_agents, node)
+		len += sysfs_emit_at(buf, len, "%s\n", agent->name);
+	mutex_unlock(&nab_agents_lock);
+	return len;
+}
+static DEVICE_ATTR_RO(agents);
+
+static struct attribute *nab_agents_attrs[] = {
+	&dev_attr_agents.attr,
+	NULL
+};
+
+const struct attribute_group nab_agents_group = {
+	.attrs = nab_agents_attrs,
+};
