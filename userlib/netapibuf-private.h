@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libnetapibuf internals shared by session.c and netapibuf.c.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+#ifndef NETAPIBUF_PRIVATE_H
+#define NETAPIBUF_PRIVATE_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#include <netapibuf.h>
+
+/*
+ * Marks the definitions the library exports; everything else is hidden
+ * (-fvisibility=hidden).  NETAPIBUF_HIDDEN on a declaration lets the
+ * compiler reach the symbol without the GOT.
+ */
+#define NETAPIBUF_EXPORT __attribute__((visibility("default")))
+#define NETAPIBUF_HIDDEN __attribute__((visibility("hidden")))
+
+/* Every buffer address the kernel hands out is aligned to this. */
+#define NETAPIBUF_ALIGN 16
+
+/*
+ * The open session: the descriptor of /dev/netapibuf and the arena mapped
+ * from it.  Written only by netapibuf_session_open() before it is published
+ * and by the fork child handler after it is withdrawn; read-only while
+ * published.
+ */
+struct netapibuf_session {
+	int fd;
+	uintptr_t arena_base;
+	size_t arena_size;
+};
+
+/* The published session, NULL until the first successful open. */
+extern NETAPIBUF_HIDDEN struct netapibuf_session *_Atomic netapibuf_current;
+
+/*
+ * The fast path: one acquire load.  It pairs with the release store in
+ * netapibuf_session_open(), so the fields of a non-NULL session are seen
+ * fully written.
+ */
+static inline const struct netapibuf_session *netapibuf_session_peek(void)
+{
+	return atomic_load_explicit(&netapibuf_current, memory_order_acquire);
+}
+
+/*
+ * The slow path: opens the session unless another thread just did.
+ * Returns NERR_Success and sets *sp, or ERROR_DEV_NOT_EXIST,
+ * ERROR_REVISION_MISMATCH or ERROR_NOT_ENOUGH_MEMORY.  Leaves errno as it
+ * was.
+ */
+NETAPIBUF_HIDDEN NET_API_STATUS
+netapibuf_session_open(const struct netapibuf_session **sp);
+
+/* The session, opened first if this process has none yet. */
+static inline NET_API_STATUS
+netapibuf_session_get(const struct netapibuf_session **sp)
+{
+	*sp = netapibuf_session_peek();
+	return *sp ? NERR_Success : netapibuf_session_open(sp);
+}
+
+/*
+ * ioctl(2) on the session, restarted when a signal interrupted it (a failed
+ * command changes nothing, so it can simply be issued again).  Returns 0 or
+ * the errno value; errno itself is left set on failure.
+ */
+static inline int netapibuf_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret;
+
+	do
+		ret = ioctl(fd, cmd, arg);
+	while (ret < 0 && errno == EINTR);
+	return ret < 0 ? errno : 0;
+}
+
+#endif /* NETAPIBUF_PRIVATE_H */

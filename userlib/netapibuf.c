@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libnetapibuf: NetApiBufferAllocate, NetApiBufferFree,
+ * NetApiBufferReallocate and NetApiBufferSize over netapibuf.ko.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ *
+ * Each call is one acquire load of the session and one ioctl(2); the
+ * contract is in <netapibuf.h>.  What the library can decide alone (NULL
+ * arguments, a pointer that cannot lie in the arena, no session yet) it
+ * answers without a system call; the kernel decides the rest, and a failed
+ * command changes nothing there.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/netapibuf.h>
+
+#include "netapibuf-private.h"
+
+static inline __u64 netapibuf_addr(const void *p)
+{
+	return (uintptr_t)p;
+}
+
+static inline LPVOID netapibuf_ptr(__u64 addr)
+{
+	return (LPVOID)(uintptr_t)addr;
+}
+
+/*
+ * Whether p can be a buffer of session s (which may be NULL: no session,
+ * no buffers).  Every buffer address lies in the arena, aligned; whether it
+ * is the start of a live buffer only the kernel knows.
+ */
+static bool netapibuf_may_own(const struct netapibuf_session *s, const void *p)
+{
+	uintptr_t addr = (uintptr_t)p;
+
+	return s && addr - s->arena_base < s->arena_size &&
+	       !(addr & (NETAPIBUF_ALIGN - 1));
+}
+
+/* The status for an errno value from the kernel (see the uapi DOC). */
+static NET_API_STATUS netapibuf_status(int err)
+{
+	switch (err) {
+	case 0:
+		return NERR_Success;
+	case ENOMEM:	/* out of memory, memory cgroup limit */
+	case EDQUOT:	/* a netapibuf limit */
+	case ENOSPC:	/* no room left in the arena */
+	case EFBIG:
+		return ERROR_NOT_ENOUGH_MEMORY;
+	default:
+		/*
+		 * EINVAL (not a live buffer), EPERM, EFAULT, E2BIG, ENOTTY,
+		 * ENXIO, and whatever else: the caller's argument was not
+		 * one the kernel could act on.
+		 */
+		return ERROR_INVALID_PARAMETER;
+	}
+}
+
+/* One command on the session; errno is left as it was. */
+static NET_API_STATUS netapibuf_call(const struct netapibuf_session *s,
+				     unsigned long cmd, void *arg)
+{
+	int saved_errno = errno;
+	int err = netapibuf_ioctl(s->fd, cmd, arg);
+
+	errno = saved_errno;
+	return netapibuf_status(err);
+}
+
+NETAPIBUF_EXPORT NET_API_STATUS NET_API_FUNCTION
+NetApiBufferAllocate(DWORD ByteCount, LPVOID *Buffer)
+{
+	struct netapibuf_alloc arg = { .size = ByteCount };
+	const struct netapibuf_session *s;
+	NET_API_STATUS status;
+
+	if (!Buffer)
+		return ERROR_INVALID_PARAMETER;
+	*Buffer = NULL;
+
+	status = netapibuf_session_get(&s);
+	if (status != NERR_Success)
+		return status;
+
+	status = netapibuf_call(s, NETAPIBUF_IOC_ALLOC, &arg);
+	if (status == NERR_Success)
+		*Buffer = netapibuf_ptr(arg.addr);
+	return status;
+}
+
+NETAPIBUF_EXPORT NET_API_STATUS NET_API_FUNCTION
+NetApiBufferFree(LPVOID Buffer)
+{
+	struct netapibuf_free arg = { .addr = netapibuf_addr(Buffer) };
+	const struct netapibuf_session *s;
+
+	if (!Buffer)
+		return NERR_Success;
+
+	s = netapibuf_session_peek();
+	if (!netapibuf_may_own(s, Buffer))
+		return ERROR_INVALID_PARAMETER;
+
+	return netapibuf_call(s, NETAPIBUF_IOC_FREE, &arg);
+}
+
+NETAPIBUF_EXPORT NET_API_STATUS NET_API_FUNCTION
+NetApiBufferReallocate(LPVOID OldBuffer, DWORD NewByteCount, LPVOID *NewBuffer)
+{
+	struct netapibuf_realloc arg = {
+		.addr = netapibuf_addr(OldBuffer),
+		.size = NewByteCount,
+	};
+	const struct netapibuf_session *s;
+	NET_API_STATUS status;
+
+	if (!NewBuffer)
+		return ERROR_INVALID_PARAMETER;
+
+	if (OldBuffer) {
+		s = netapibuf_session_peek();
+		if (!netapibuf_may_own(s, OldBuffer))
+			return ERROR_INVALID_PARAMETER;
+	} else if (NewByteCount) {
+		/* The kernel allocates when addr is 0. */
+		status = netapibuf_session_get(&s);
+		if (status != NERR_Success)
+			return status;
+	} else {
+		/* Nothing to free, nothing to allocate. */
+		*NewBuffer = NULL;
+		return NERR_Success;
+	}
+
+	/* With size 0 the kernel frees addr and returns new_addr 0. */
+	status = netapibuf_call(s, NETAPIBUF_IOC_REALLOC, &arg);
+	if (status == NERR_Success)
+		*NewBuffer = netapibuf_ptr(arg.new_addr);
+	return status;
+}
+
+NETAPIBUF_EXPORT NET_API_STATUS NET_API_FUNCTION
+NetApiBufferSize(LPVOID Buffer, LPDWORD ByteCount)
+{
+	struct netapibuf_size arg = { .addr = netapibuf_addr(Buffer) };
+	const struct netapibuf_session *s;
+	NET_API_STATUS status;
+
+	if (!Buffer || !ByteCount)
+		return ERROR_INVALID_PARAMETER;
+
+	s = netapibuf_session_peek();
+	if (!netapibuf_may_own(s, Buffer))
+		return ERROR_INVALID_PARAMETER;
+
+	status = netapibuf_call(s, NETAPIBUF_IOC_SIZE, &arg);
+	/* Buffers are made with DWORD sizes, so the size fits in one. */
+	if (status == NERR_Success)
+		*ByteCount = (DWORD)arg.size;
+	return status;
+}

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * A userspace stand-in for netapibuf.ko, preloaded (LD_PRELOAD) under the
+ * host-side contract test so libnetapibuf runs without the module.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ *
+ * It interposes open(), close(), ioctl() and mmap() for the path in
+ * FAKE_NETAPIBUF_PATH and follows the ABI of uapi/linux/netapibuf.h: the
+ * arena (one mapping per session, not inherited by fork), the four
+ * commands with the kernel's errno values, EPERM after fork, ENXIO before
+ * the arena is mapped.  It is a model of the ABI, not of the kernel's
+ * memory management: buffers are carved from the arena and never reused.
+ *
+ * Knobs: FAKE_NETAPIBUF_ABI (version INFO reports), FAKE_NETAPIBUF_MAX
+ * (largest buffer; larger is EDQUOT).  fake_netapibuf_calls() counts the
+ * calls made on fake descriptors, so the test can tell which of the
+ * library's calls reached the "kernel".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/netapibuf.h>
+
+#define FAKE_ARENA_SIZE		(1ULL << 32)
+#define FAKE_MAX_SESSIONS	8
+
+struct fake_buffer {
+	uint64_t addr;
+	uint64_t size;
+};
+
+struct fake_session {
+	int fd;			/* -1: slot free */
+	pid_t owner;
+	uint64_t arena;		/* 0 until mapped */
+	uint64_t next;		/* offset of the next free byte */
+	struct fake_buffer *bufs;
+	size_t nbufs, cap;
+};
+
+static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fake_session fake_sessions[FAKE_MAX_SESSIONS] = {
+	[0 ... FAKE_MAX_SESSIONS - 1] = { .fd = -1 },
+};
+static unsigned long fake_calls;
+
+/*
+ * The real calls, made as raw system calls: no dlsym(), so nothing breaks
+ * when a sanitizer's runtime calls these before our constructor ran.
+ */
+static int real_open(const char *path, int flags, mode_t mode)
+{
+	return syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+static int real_close(int fd)
+{
+	return syscall(SYS_close, fd);
+}
+
+static int real_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return syscall(SYS_ioctl, fd, cmd, arg);
+}
+
+static void *real_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		       off_t off)
+{
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+static void fake_lock_take(void)
+{
+	pthread_mutex_lock(&fake_lock);
+}
+
+static void fake_lock_drop(void)
+{
+	pthread_mutex_unlock(&fake_lock);
+}
+
+__attribute__((constructor))
+static void fake_init(void)
+{
+	pthread_atfork(fake_lock_take, fake_lock_drop, fake_lock_drop);
+}
+
+/* The fake's own counter; the test finds it through dlsym(). */
+unsigned long fake_netapibuf_calls(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&fake_lock);
+	n = fake_calls;
+	pthread_mutex_unlock(&fake_lock);
+	return n;
+}
+
+static uint64_t fake_env(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : def;
+}
+
+/* The session of fd, or with fd -1 a free slot. */
+static struct fake_session *fake_find(int fd)
+{
+	for (int i = 0; i < FAKE_MAX_SESSIONS; i++)
+		if (fake_sessions[i].fd == fd)
+			return &fake_sessions[i];
+	return NULL;
+}
+
+int open(const char *path, int flags, ...)
+{
+	const char *fake = getenv("FAKE_NETAPIBUF_PATH");
+	mode_t mode = 0;
+	struct fake_session *s;
+	va_list ap;
+	int fd;
+
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (!fake || strcmp(path, fake))
+		return real_open(path, flags, mode);
+
+	fd = real_open("/dev/null", flags, 0);
+	if (fd < 0)
+		return fd;
+	pthread_mutex_lock(&fake_lock);
+	fake_calls++;
+	s = fake_find(-1);
+	if (!s)
+		abort();
+	*s = (struct fake_session){ .fd = fd, .owner = getpid() };
+	pthread_mutex_unlock(&fake_lock);
+	return fd;
+}
+
+int close(int fd)
+{
+	struct fake_session *s;
+
+	pthread_mutex_lock(&fake_lock);
+	s = fd >= 0 ? fake_find(fd) : NULL;
+	if (s) {
+		fake_calls++;
+		free(s->bufs);
+		*s = (struct fake_session){ .fd = -1 };
+	}
+	pthread_mutex_unlock(&fake_lock);
+	return real_close(fd);
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	struct fake_session *s;
+	void *arena;
+	int err = 0;
+
+	pthread_mutex_lock(&fake_lock);
+	s = fd >= 0 ? fake_find(fd) : NULL;
+	if (!s) {
+		pthread_mutex_unlock(&fake_lock);
+		return real_mmap(addr, len, prot, flags, fd, off);
+	}
+	fake_calls++;
+	if (s->owner != getpid())
+		err = EPERM;
+	else if (s->arena)
+		err = EBUSY;
+	else if (len != FAKE_ARENA_SIZE || off || !(flags & MAP_SHARED))
+		err = EINVAL;
+	if (err) {
+		pthread_mutex_unlock(&fake_lock);
+		errno = err;
+		return MAP_FAILED;
+	}
+	arena = real_mmap(addr, len, prot,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (arena != MAP_FAILED) {
+		/* VM_DONTCOPY: a child does not inherit the arena. */
+		madvise(arena, len, MADV_DONTFORK);
+		s->arena = (uintptr_t)arena;
+	}
+	pthread_mutex_unlock(&fake_lock);
+	return arena;
+}
+
+static struct fake_buffer *fake_lookup(struct fake_session *s, uint64_t addr)
+{
+	for (size_t i = 0; i < s->nbufs; i++)
+		if (s->bufs[i].addr == addr)
+			return &s->bufs[i];
+	return NULL;
+}
+
+static int fake_new(struct fake_session *s, uint64_t size, uint64_t *addr)
+{
+	uint64_t len = (size + 15) & ~15ULL;
+
+	if (size > fake_env("FAKE_NETAPIBUF_MAX", 64 << 20))
+		return EDQUOT;
+	if (!len)
+		len = 16;	/* a zero-size buffer still has its own address */
+	if (len > FAKE_ARENA_SIZE - s->next)
+		return ENOSPC;
+	if (s->nbufs == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		struct fake_buffer *b = realloc(s->bufs, cap * sizeof(*b));
+
+		if (!b)
+			return ENOMEM;
+		s->bufs = b;
+		s->cap = cap;
+	}
+	*addr = s->arena + s->next;
+	s->next += len;
+	s->bufs[s->nbufs++] = (struct fake_buffer){ *addr, size };
+	return 0;
+}
+
+static void fake_drop(struct fake_session *s, struct fake_buffer *b)
+{
+	*b = s->bufs[--s->nbufs];
+}
+
+static bool fake_bad_tail(unsigned long cmd, size_t known, const void *arg)
+{
+	const unsigned char *p = arg;
+
+	for (size_t i = known; i < _IOC_SIZE(cmd); i++)
+		if (p[i])
+			return true;
+	return false;
+}
+
+static int fake_cmd(struct fake_session *s, unsigned long cmd, void *arg)
+{
+	struct fake_buffer *b;
+	uint64_t addr;
+	int err;
+
+	if (_IOC_TYPE(cmd) != NETAPIBUF_IOCTL_TYPE)
+		return ENOTTY;
+	if (s->owner != getpid())
+		return EPERM;
+
+	switch (cmd) {
+	case NETAPIBUF_IOC_INFO: {
+		struct netapibuf_info *in = arg;
+
+		if (in->flags)
+			return EINVAL;
+		in->abi_version = fake_env("FAKE_NETAPIBUF_ABI",
+					   NETAPIBUF_ABI_VERSION);
+		in->features = NETAPIBUF_FEATURE_ARENA;
+		in->arena_size = FAKE_ARENA_SIZE;
+		in->arena_addr = s->arena;
+		in->max_buffer_bytes = fake_env("FAKE_NETAPIBUF_MAX", 64 << 20);
+		in->max_session_bytes = 0;
+		in->max_total_bytes = 1ULL << 32;
+		return 0;
+	}
+	case NETAPIBUF_IOC_ALLOC: {
+		struct netapibuf_alloc *a = arg;
+
+		if (!s->arena)
+			return ENXIO;
+		if (a->flags || a->reserved)
+			return EINVAL;
+		err = fake_new(s, a->size, &addr);
+		if (!err)
+			a->addr = addr;
+		return err;
+	}
+	case NETAPIBUF_IOC_FREE: {
+		struct netapibuf_free *f = arg;
+
+		if (!s->arena)
+			return ENXIO;
+		if (f->flags || f->reserved)
+			return EINVAL;
+		b = fake_lookup(s, f->addr);
+		if (!b)
+			return EINVAL;
+		fake_drop(s, b);
+		return 0;
+	}
+	case NETAPIBUF_IOC_REALLOC: {
+		struct netapibuf_realloc *r = arg;
+		uint64_t keep;
+
+		if (!s->arena)
+			return ENXIO;
+		if (r->flags || r->reserved)
+			return EINVAL;
+		b = r->addr ? fake_lookup(s, r->addr) : NULL;
+		if (r->addr && !b)
+			return EINVAL;
+		if (!r->size) {
+			if (b)
+				fake_drop(s, b);
+			r->new_addr = 0;
+			return 0;
+		}
+		err = fake_new(s, r->size, &addr);	/* may move s->bufs */
+		if (err)
+			return err;
+		if (r->addr) {
+			b = fake_lookup(s, r->addr);
+			keep = b->size < r->size ? b->size : r->size;
+			memcpy((void *)(uintptr_t)addr,
+			       (void *)(uintptr_t)r->addr, keep);
+			fake_drop(s, b);
+		}
+		r->new_addr = addr;
+		return 0;
+	}
+	case NETAPIBUF_IOC_SIZE: {
+		struct netapibuf_size *z = arg;
+
+		if (!s->arena)
+			return ENXIO;
+		if (z->flags || z->reserved)
+			return EINVAL;
+		b = fake_lookup(s, z->addr);
+		if (!b)
+			return EINVAL;
+		z->size = b->size;
+		return 0;
+	}
+	default:
+		return ENOTTY;
+	}
+}
+
+int ioctl(int fd, unsigned long cmd, ...)
+{
+	struct fake_session *s;
+	size_t known = 0;
+	va_list ap;
+	void *arg;
+	int err;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+
+	pthread_mutex_lock(&fake_lock);
+	s = fd >= 0 ? fake_find(fd) : NULL;
+	if (!s) {
+		pthread_mutex_unlock(&fake_lock);
+		return real_ioctl(fd, cmd, arg);
+	}
+	fake_calls++;
+
+	switch (_IOC_NR(cmd)) {
+	case 0: known = sizeof(struct netapibuf_info); break;
+	case 1: known = sizeof(struct netapibuf_alloc); break;
+	case 2: known = sizeof(struct netapibuf_free); break;
+	case 3: known = sizeof(struct netapibuf_realloc); break;
+	case 4: known = sizeof(struct netapibuf_size); break;
+	}
+	/* The library always passes exactly the structs it was built with. */
+	if (_IOC_SIZE(cmd) < known)
+		err = EINVAL;
+	else if (fake_bad_tail(cmd, known, arg))
+		err = E2BIG;
+	else
+		err = fake_cmd(s, cmd, arg);
+	pthread_mutex_unlock(&fake_lock);
+
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
