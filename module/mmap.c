@@ -84,9 +84,19 @@ static int nab_mremap(struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
+/*
+ * Nor be cut: munmap, mprotect, mlock or an mremap shrink of part of it
+ * fail, so the arena is always one VMA, mapped or unmapped as a whole.
+ */
+static int nab_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
 static const struct vm_operations_struct nab_vm_ops = {
 	.fault = nab_fault,
 	.mremap = nab_mremap,
+	.may_split = nab_may_split,
 };
 
 /**

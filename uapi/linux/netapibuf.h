@@ -25,7 +25,9 @@
  * where ``info`` comes from %NETAPIBUF_IOC_INFO. Every buffer address the
  * kernel returns lies inside the arena, so one mapping serves any number of
  * buffers and each of the four operations is a single ioctl(2). A second
- * mmap of the same session fails with EBUSY; mremap(2) of the arena fails.
+ * mmap of the same session fails with EBUSY. The arena is mapped and
+ * unmapped only as a whole: mremap(2) of it, and munmap(2), mprotect(2) or
+ * mlock(2) of part of it, fail with EINVAL.
  *
  * **Memory.** Buffers are backed by whole pages from the page allocator,
  * never slab memory, charged to the memory cgroup of the allocating task.

@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Isolation between processes: another process, a fork(2) child and a
+ * process handed the descriptor can neither see nor change a process's
+ * buffers, and their own calls work.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <netapibuf.h>
+
+#include "netapibuf_test.h"
+
+#define ST_SUCCESS	((NET_API_STATUS)NERR_Success)
+#define ST_INVALID	((NET_API_STATUS)ERROR_INVALID_PARAMETER)
+
+#define UNTOUCHED_PTR	((LPVOID)(uintptr_t)0x5a5a5a5a5a5a5a50ULL)
+#define UNTOUCHED_SIZE	((DWORD)0xa5a5a5a5)
+
+#define SMALL	100
+#define LARGE	(3 * 4096 + 5)
+
+/* @p is refused by every call of this process and left alone. */
+#define EXPECT_REFUSED(p)						\
+	do {								\
+		DWORD __s = UNTOUCHED_SIZE;				\
+		LPVOID __q = UNTOUCHED_PTR;				\
+		EXPECT_EQ(ST_INVALID, NetApiBufferFree(p))		\
+			TH_LOG("Free(%p)", p);				\
+		EXPECT_EQ(ST_INVALID, NetApiBufferSize(p, &__s))	\
+			TH_LOG("Size(%p)", p);				\
+		EXPECT_EQ(UNTOUCHED_SIZE, __s);				\
+		EXPECT_EQ(ST_INVALID,					\
+			  NetApiBufferReallocate(p, 2 * SMALL, &__q))	\
+			TH_LOG("Reallocate(%p, %d)", p, 2 * SMALL);	\
+		EXPECT_EQ(UNTOUCHED_PTR, __q);				\
+		EXPECT_EQ(ST_INVALID, NetApiBufferReallocate(p, 0, &__q)) \
+			TH_LOG("Reallocate(%p, 0)", p);			\
+		EXPECT_EQ(UNTOUCHED_PTR, __q);				\
+	} while (0)
+
+#define EXPECT_SIZE(p, n)						\
+	do {								\
+		DWORD __s = UNTOUCHED_SIZE;				\
+		EXPECT_EQ(ST_SUCCESS, NetApiBufferSize(p, &__s));	\
+		EXPECT_EQ((DWORD)(n), __s);				\
+	} while (0)
+
+/* This process's own calls work: allocate, write, grow, free. */
+static void own_buffers_work(struct __test_metadata *_metadata)
+{
+	LPVOID p, q;
+
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &p));
+	EXPECT_EQ(-1, nab_check_zero(p, 0, SMALL));
+	nab_fill(p, 0, SMALL, 77);
+	EXPECT_SIZE(p, SMALL);
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferReallocate(p, LARGE, &q));
+	EXPECT_EQ(-1, nab_check(q, 0, SMALL, 77));
+	EXPECT_EQ(-1, nab_check_zero(q, SMALL, LARGE - SMALL));
+	EXPECT_SIZE(q, LARGE);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(q));
+}
+
+static void write_all(struct __test_metadata *_metadata, int fd,
+		      const void *buf, size_t len)
+{
+	ASSERT_EQ((ssize_t)len, write(fd, buf, len));
+}
+
+static void read_all(struct __test_metadata *_metadata, int fd, void *buf,
+		     size_t len)
+{
+	ASSERT_EQ((ssize_t)len, read(fd, buf, len));
+}
+
+FIXTURE(iso) {
+	struct nab_stats base;
+};
+
+FIXTURE_SETUP(iso)
+{
+	NAB_REQUIRE_DEVICE();
+	ASSERT_STATS(&self->base);
+}
+
+FIXTURE_TEARDOWN(iso)
+{
+}
+
+/*
+ * A and B are two processes, B started before A opened anything. B gets
+ * A's addresses and tries every call on them; A's buffers stay as they
+ * were. The arenas of two processes may well sit at the same address, so
+ * the addresses may even fall inside B's arena: only B's own buffers
+ * count.
+ */
+TEST_F(iso, other_process)
+{
+	int to_b[2], to_a[2];
+	LPVOID a[3];
+	pid_t pid;
+	int status;
+	char done;
+	size_t i;
+
+	ASSERT_EQ(0, pipe(to_b));
+	ASSERT_EQ(0, pipe(to_a));
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		LPVOID mine[3], theirs[3];
+		struct nab_session raw;
+
+		/* B: its own buffers first, at the same offsets as A's */
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &mine[0]));
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(0, &mine[1]));
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(40, &mine[2]));
+		read_all(_metadata, to_b[0], theirs, sizeof(theirs));
+
+		/*
+		 * Where A's address is also one of B's own buffers (same
+		 * arena address, same offset), B frees its own first: the
+		 * address then lies in B's arena but is no buffer of B's.
+		 */
+		for (i = 0; i < ARRAY_SIZE(theirs); i++) {
+			size_t j;
+
+			for (j = 0; j < ARRAY_SIZE(mine); j++) {
+				if (mine[j] && theirs[i] == mine[j]) {
+					EXPECT_EQ(ST_SUCCESS,
+						  NetApiBufferFree(mine[j]));
+					mine[j] = NULL;
+				}
+			}
+		}
+		for (i = 0; i < ARRAY_SIZE(theirs); i++)
+			EXPECT_REFUSED(theirs[i]);
+
+		/* Raw, through a session of B's own. */
+		ASSERT_EQ(0, nab_session_open(&raw, true));
+		for (i = 0; i < ARRAY_SIZE(theirs); i++) {
+			EXPECT_ERRNO(EINVAL, _test_ioctl_free(raw.fd, theirs[i],
+							      0, 0));
+			EXPECT_ERRNO(EINVAL, _test_ioctl_size(raw.fd, theirs[i],
+							      0, 0, NULL));
+			EXPECT_ERRNO(EINVAL, _test_ioctl_realloc(raw.fd,
+					theirs[i], 64, 0, 0, NULL));
+		}
+		nab_session_close(&raw);
+
+		own_buffers_work(_metadata);
+		if (mine[0])
+			EXPECT_SIZE(mine[0], SMALL);
+		write_all(_metadata, to_a[1], "x", 1);
+		_exit(_metadata->passed ? 0 : 1);
+	}
+
+	/* A: the same first allocation as B's, then others */
+	close(to_b[0]);
+	close(to_a[1]);		/* so that a dead B reads as end of file */
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &a[0]));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(LARGE, &a[1]));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(1000, &a[2]));
+	nab_fill(a[0], 0, SMALL, 1);
+	nab_fill(a[1], 0, LARGE, 2);
+	nab_fill(a[2], 0, 1000, 3);
+	write_all(_metadata, to_b[1], a, sizeof(a));
+	read_all(_metadata, to_a[0], &done, 1);
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("B: status %#x", status);
+
+	EXPECT_SIZE(a[0], SMALL);
+	EXPECT_SIZE(a[1], LARGE);
+	EXPECT_SIZE(a[2], 1000);
+	EXPECT_EQ(-1, nab_check(a[0], 0, SMALL, 1));
+	EXPECT_EQ(-1, nab_check(a[1], 0, LARGE, 2));
+	EXPECT_EQ(-1, nab_check(a[2], 0, 1000, 3));
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(a[i]));
+	close(to_b[1]);
+	close(to_a[0]);
+}
+
+/*
+ * fork(2): the child does not have the parent's buffers (SIGSEGV), the
+ * library refuses them, the inherited descriptor refuses every ioctl
+ * with EPERM, and the child's own calls work. The parent's buffers are
+ * intact after the child is gone, and its session keeps working.
+ */
+TEST_F(iso, fork_child)
+{
+	struct nab_stats before_fork;
+	struct nab_session raw;
+	LPVOID small, large, after;
+	void *raw_buf;
+
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &small));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(LARGE, &large));
+	nab_fill(small, 0, SMALL, 10);
+	nab_fill(large, 0, LARGE, 11);
+	ASSERT_EQ(0, nab_session_open(&raw, true));
+	ASSERT_EQ(0, _test_ioctl_alloc(raw.fd, 64, 0, 0, &raw_buf));
+	nab_fill(raw_buf, 0, 64, 12);
+	ASSERT_STATS(&before_fork);
+
+	IN_CHILD({
+		struct nab_stats mid;
+		void *arena;
+		LPVOID own;
+
+		/* The arena is not inherited. */
+		EXPECT_EQ(SIGSEGV, nab_probe(small, false));
+		EXPECT_EQ(SIGSEGV, nab_probe(large, false));
+		EXPECT_EQ(SIGSEGV, nab_probe((char *)large + LARGE - 1,
+					     false));
+		EXPECT_EQ(SIGSEGV, nab_probe(raw_buf, false));
+		EXPECT_EQ(SIGSEGV, nab_probe(small, true));
+
+		/* Nor are the buffers: the library refuses them. */
+		EXPECT_REFUSED(small);
+		EXPECT_REFUSED(large);
+
+		/* The inherited descriptor refuses every ioctl. */
+		EXPECT_ERRNO(EPERM, _test_ioctl_info(raw.fd, 0, NULL));
+		EXPECT_ERRNO(EPERM, _test_ioctl_alloc(raw.fd, 64, 0, 0, NULL));
+		EXPECT_ERRNO(EPERM, _test_ioctl_free(raw.fd, raw_buf, 0, 0));
+		EXPECT_ERRNO(EPERM, _test_ioctl_size(raw.fd, raw_buf, 0, 0,
+						     NULL));
+		EXPECT_ERRNO(EPERM, _test_ioctl_realloc(raw.fd, raw_buf, 128,
+							0, 0, NULL));
+		EXPECT_ERRNO(EPERM, _test_ioctl_realloc(raw.fd, NULL, 128,
+							0, 0, NULL));
+		/* and mapping its arena */
+		arena = mmap(NULL, raw.info.arena_size,
+			     PROT_READ | PROT_WRITE, MAP_SHARED, raw.fd, 0);
+		EXPECT_EQ(MAP_FAILED, arena);
+
+		/*
+		 * The child's own session. Its arena may well be mapped where
+		 * the parent's was (that range is free in the child), so its
+		 * buffers may have the parent's addresses: the checks above
+		 * had to come first.
+		 */
+		own_buffers_work(_metadata);
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(5000, &own));
+		EXPECT_EQ(-1, nab_check_zero(own, 0, 5000));
+		ASSERT_STATS(&mid);
+		EXPECT_EQ(before_fork.sessions + 1, mid.sessions);
+		EXPECT_EQ(before_fork.live_buffers + 1, mid.live_buffers);
+		/* own is left for the exit to free */
+	});
+
+	/* The child's session is gone, the parent's buffers untouched. */
+	EXPECT_STATS_BASELINE(&before_fork);
+	EXPECT_SIZE(small, SMALL);
+	EXPECT_SIZE(large, LARGE);
+	EXPECT_EQ(-1, nab_check(small, 0, SMALL, 10));
+	EXPECT_EQ(-1, nab_check(large, 0, LARGE, 11));
+	EXPECT_EQ(-1, nab_check(raw_buf, 0, 64, 12));
+	EXPECT_EQ(0, _test_ioctl_size(raw.fd, raw_buf, 0, 0, NULL));
+
+	/* The parent goes on as before. */
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &after));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(after));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(small));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(large));
+	EXPECT_EQ(0, _test_ioctl_free(raw.fd, raw_buf, 0, 0));
+	nab_session_close(&raw);
+}
+
+/* A child that never touches the library leaves the parent's alone. */
+TEST_F(iso, fork_child_exits)
+{
+	struct nab_stats before_fork;
+	LPVOID p;
+
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(LARGE, &p));
+	nab_fill(p, 0, LARGE, 20);
+	ASSERT_STATS(&before_fork);
+
+	IN_CHILD({
+		EXPECT_EQ(SIGSEGV, nab_probe(p, false));
+	});
+	IN_CHILD({
+		/* the child frees "its" copy of everything */
+		EXPECT_EQ(ST_INVALID, NetApiBufferFree(p));
+	});
+
+	EXPECT_STATS_BASELINE(&before_fork);
+	EXPECT_SIZE(p, LARGE);
+	EXPECT_EQ(-1, nab_check(p, 0, LARGE, 20));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(p));
+}
+
+/*
+ * Grandchildren too: each generation has a session of its own and none
+ * can use an earlier generation's buffers. A child's buffers may get the
+ * same addresses as its parent's, so each refusal is checked before the
+ * child allocates.
+ */
+TEST_F(iso, fork_generations)
+{
+	struct nab_stats before;
+	LPVOID p;
+
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &p));
+	nab_fill(p, 0, SMALL, 30);
+	ASSERT_STATS(&before);
+
+	IN_CHILD({
+		LPVOID c;
+
+		EXPECT_REFUSED(p);
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &c));
+		nab_fill(c, 0, SMALL, 31);
+		IN_CHILD({
+			EXPECT_REFUSED(p);
+			EXPECT_REFUSED(c);
+			EXPECT_EQ(SIGSEGV, nab_probe(c, false));
+			own_buffers_work(_metadata);
+		});
+		EXPECT_EQ(-1, nab_check(c, 0, SMALL, 31));
+		EXPECT_SIZE(c, SMALL);
+		if (c != p)
+			EXPECT_REFUSED(p);
+	});
+
+	EXPECT_STATS_BASELINE(&before);
+	EXPECT_EQ(-1, nab_check(p, 0, SMALL, 30));
+	EXPECT_SIZE(p, SMALL);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(p));
+}
+
+/* The page frame behind @addr (mapped), or 0 if it cannot be told. */
+static uint64_t pfn_of(int pagemap, const void *addr)
+{
+	uint64_t entry;
+	off_t off = (uintptr_t)addr / NAB_PAGE_SIZE * sizeof(entry);
+
+	if (pread(pagemap, &entry, sizeof(entry), off) != sizeof(entry))
+		return 0;
+	if (!(entry & (1ULL << 63)))	/* not present */
+		return 0;
+	return entry & ((1ULL << 55) - 1);
+}
+
+static int pfn_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Small buffers share pages only with buffers of the same session: the
+ * page frames behind two sessions' buffers (read from
+ * /proc/self/pagemap) never meet.
+ */
+TEST_F(iso, sessions_never_share_pages)
+{
+	enum { N = 200 };
+	static const size_t lens[] = { 1, 16, 48, 100, 512, 2047, 4096 };
+	struct nab_session s[2];
+	uint64_t pfns[2][N];
+	size_t i, j, k;
+	int pagemap;
+
+	pagemap = open("/proc/self/pagemap", O_RDONLY);
+	if (pagemap < 0)
+		SKIP(return, "no /proc/self/pagemap");
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(0, nab_session_open(&s[k], true));
+
+	/* Interleaved, so a shared allocator would hand out neighbours. */
+	for (i = 0; i < N; i++) {
+		for (k = 0; k < 2; k++) {
+			size_t n = lens[i % ARRAY_SIZE(lens)];
+			char *buf;
+
+			ASSERT_EQ(0, _test_ioctl_alloc(s[k].fd, n, 0, 0,
+						       (void **)&buf));
+			nab_fill(buf, 0, n, k);	/* maps it */
+			pfns[k][i] = pfn_of(pagemap, buf);
+			if (!pfns[k][i])
+				SKIP(goto out, "page frames not readable");
+		}
+	}
+
+	qsort(pfns[0], N, sizeof(uint64_t), pfn_cmp);
+	qsort(pfns[1], N, sizeof(uint64_t), pfn_cmp);
+	for (i = 0, j = 0; i < N && j < N;) {
+		EXPECT_NE(pfns[0][i], pfns[1][j])
+			TH_LOG("page frame %#llx in both sessions",
+			       (unsigned long long)pfns[0][i]);
+		if (pfns[0][i] < pfns[1][j])
+			i++;
+		else
+			j++;
+	}
+out:
+	for (k = 0; k < 2; k++)
+		nab_session_close(&s[k]);
+	close(pagemap);
+}
+
+static int send_fd(int sock, int fd)
+{
+	char data = 'f';
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	memset(&u, 0, sizeof(u));
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char data;
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+/*
+ * A descriptor passed to a process that did not open it (started before
+ * the open, so it is not a fork of the owner) is refused like an
+ * inherited one; the owner's session is unaffected.
+ */
+TEST_F(iso, passed_descriptor)
+{
+	struct nab_session raw;
+	void *buf;
+	int sv[2];
+	char done;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	fflush(stderr);
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct netapibuf_info info;
+		int fd = recv_fd(sv[1]);
+		struct { void *buf; size_t arena_size; } theirs;
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ((ssize_t)sizeof(theirs),
+			  read(sv[1], &theirs, sizeof(theirs)));
+		EXPECT_ERRNO(EPERM, _test_ioctl_info(fd, 0, &info));
+		EXPECT_ERRNO(EPERM, _test_ioctl_alloc(fd, 64, 0, 0, NULL));
+		EXPECT_ERRNO(EPERM, _test_ioctl_size(fd, theirs.buf, 0, 0,
+						     NULL));
+		EXPECT_ERRNO(EPERM, _test_ioctl_free(fd, theirs.buf, 0, 0));
+		EXPECT_ERRNO(EPERM, _test_ioctl_realloc(fd, theirs.buf, 8, 0,
+							0, NULL));
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, theirs.arena_size,
+					   PROT_READ | PROT_WRITE, MAP_SHARED,
+					   fd, 0));
+		close(fd);
+		ASSERT_EQ(1, write(sv[1], "x", 1));
+		_exit(_metadata->passed ? 0 : 1);
+	}
+
+	close(sv[1]);		/* so that a dead receiver reads as EOF */
+	ASSERT_EQ(0, nab_session_open(&raw, true));
+	ASSERT_EQ(0, _test_ioctl_alloc(raw.fd, 256, 0, 0, &buf));
+	nab_fill(buf, 0, 256, 40);
+	struct { void *buf; size_t arena_size; } mine = {
+		buf, raw.info.arena_size,
+	};
+
+	ASSERT_EQ(0, send_fd(sv[0], raw.fd));
+	ASSERT_EQ((ssize_t)sizeof(mine), write(sv[0], &mine, sizeof(mine)));
+	ASSERT_EQ(1, read(sv[0], &done, 1));
+
+	int status;
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("receiver: status %#x", status);
+
+	EXPECT_EQ(0, _test_ioctl_size(raw.fd, buf, 0, 0, NULL));
+	EXPECT_EQ(-1, nab_check(buf, 0, 256, 40));
+	EXPECT_EQ(0, _test_ioctl_free(raw.fd, buf, 0, 0));
+	nab_session_close(&raw);
+	close(sv[0]);
+	EXPECT_STATS_BASELINE(&self->base);
+}
+
+TEST_HARNESS_MAIN
