@@ -26,7 +26,6 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
-#include <linux/version.h>
 #include <net/net_namespace.h>
 
 #include <netapibuf_kernel.h>
@@ -124,8 +123,12 @@ static int nab_wksta_call(struct netapibuf_call *call, u32 level,
 	p += node_len;
 	info->langroup = uaddr + (p - (char *)info);
 	memcpy(p, domain, domain_len);
-	info->ver_major = LINUX_VERSION_CODE >> 16;
-	info->ver_minor = (LINUX_VERSION_CODE >> 8) & 0xff;
+	/* The running kernel's version, e.g. 6.1 for "6.1.0-56-amd64". */
+	if (sscanf(init_utsname()->release, "%u.%u", &info->ver_major,
+		   &info->ver_minor) != 2) {
+		info->ver_major = 0;
+		info->ver_minor = 0;
+	}
 	return 0;
 }
 
