@@ -24,7 +24,7 @@ MOD_SRCS := Kbuild $(wildcard module/*.[ch] module/*/*.[ch]) uapi/linux/netapibu
 
 include mk/ecosystem.mk
 
-.PHONY: all deps module module-debug lib selftests tools check demo install clean help
+.PHONY: all deps module module-debug lint lib selftests tools check demo install clean help
 
 all: module lib selftests tools
 
@@ -33,6 +33,7 @@ help:
 	@echo 'make            build the module, library, selftests and tools'
 	@echo 'make demo       build, boot the guest, run the example program'
 	@echo 'make check      build and run every test in the guest'
+	@echo 'make lint       checkpatch --strict, sparse and W=1 on the module'
 	@echo 'make install    install module, headers, library, man pages'
 	@echo 'make dkms-install  build+install the module with DKMS (dkms-remove undoes it)'
 	@echo 'make sign KEY=.. CERT=..  sign build/stock/netapibuf.ko for Secure Boot'
@@ -80,8 +81,14 @@ selftests: lib
 tools: lib netapibufctl
 	$(MAKE) -C tools
 
-check: deps all
-	tools/run-checks
+# Sequential on purpose: deps first, then builds, then the tests.
+check:
+	$(MAKE) deps
+	$(MAKE) all module-debug
+	NETAPIBUF_DEBUG=1 tools/run-checks
+
+lint: module
+	tools/lint
 
 demo: deps all
 	tools/vmrun -f $(BUILD)/tools/netapibuf-demo -- ./netapibuf-demo
