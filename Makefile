@@ -90,12 +90,22 @@ check:
 lint: module
 	tools/lint
 
-demo: deps all
-	tools/vmrun -f $(BUILD)/tools/netapibuf-demo -- ./netapibuf-demo
+demo:
+	$(MAKE) deps
+	$(MAKE) all
+	tools/vmrun -f $(BUILD)/tools/netapibuf-demo \
+		-f $(BUILD)/tools/netapibuf-query \
+		-f $(BUILD)/stock/netapibuf_sysinfo.ko -- \
+		sh -c "./netapibuf-demo && insmod netapibuf_sysinfo.ko && ./netapibuf-query"
 
 install: all install-ecosystem
-	install -D -m 0644 $(BUILD)/stock/netapibuf.ko \
-		$(DESTDIR)/lib/modules/$(KVER)/extra/netapibuf.ko
+	install -D -m 0644 -t $(DESTDIR)/lib/modules/$(KVER)/extra \
+		$(BUILD)/stock/netapibuf.ko $(BUILD)/stock/netapibuf_sysinfo.ko
+	# For agents built out of tree: the kernel API and its symbols.
+	install -D -m 0644 module/include/netapibuf_kernel.h \
+		$(DESTDIR)$(PREFIX)/src/netapibuf/include/netapibuf_kernel.h
+	install -D -m 0644 $(BUILD)/stock/Module.symvers \
+		$(DESTDIR)$(PREFIX)/src/netapibuf/Module.symvers
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 	install -D -m 0644 uapi/linux/netapibuf.h \
 		$(DESTDIR)$(PREFIX)/include/linux/netapibuf.h

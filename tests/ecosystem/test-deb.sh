@@ -58,7 +58,7 @@ done
 check "libnetapibuf1: the shared library" \
 	has libnetapibuf1 "usr/lib/$ma/libnetapibuf.so.1" "usr/lib/$ma/libnetapibuf.so.1.0.0"
 check "libnetapibuf-dev: headers, .so, .a, .pc" \
-	has libnetapibuf-dev usr/include/netapibuf.h usr/include/lmapibuf.h \
+	has libnetapibuf-dev usr/include/netapibuf.h usr/include/lmapibuf.h usr/include/netapi.h \
 	usr/include/linux/netapibuf.h "usr/lib/$ma/libnetapibuf.so" \
 	"usr/lib/$ma/libnetapibuf.a" "usr/lib/$ma/pkgconfig/netapibuf.pc"
 check "libnetapibuf-dev: man pages in sections 3 and 7" sh -c \
