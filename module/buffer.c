@@ -315,6 +315,7 @@ static int nab_large_alloc(struct nab_session *s, size_t size,
 	lb->obj.kind = NAB_LARGE;
 	lb->size = size;
 	lb->nr_pages = nr;
+	lb->cap = nr;
 
 	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP_META);
 	if (!lb->pages) {
@@ -367,7 +368,7 @@ static int nab_large_resize(struct nab_session *s, struct nab_large *lb,
 {
 	unsigned long nr = DIV_ROUND_UP(size, PAGE_SIZE);
 	unsigned long old_nr = lb->nr_pages;
-	unsigned long index, old_pgoff = lb->obj.pgoff;
+	unsigned long index, old_pgoff = lb->obj.pgoff, cap;
 	struct page **pages;
 	int ret;
 
@@ -400,13 +401,21 @@ static int nab_large_resize(struct nab_session *s, struct nab_large *lb,
 		return 0;
 	}
 
-	pages = kvmalloc_array(nr, sizeof(*pages), NAB_GFP_META);
-	if (!pages)
-		return -ENOMEM;
+	/*
+	 * The page array grows geometrically, so that growing a page at a
+	 * time does not copy the array at every step.
+	 */
+	cap = lb->cap;
+	pages = lb->pages;
+	if (nr > cap) {
+		cap = max(nr, 2 * lb->cap);
+		pages = kvmalloc_array(cap, sizeof(*pages), NAB_GFP_META);
+		if (!pages)
+			return -ENOMEM;
+	}
 	ret = nab_pages_alloc(pages + old_nr, nr - old_nr);
 	if (ret)
 		goto free_array;
-	memcpy(pages, lb->pages, old_nr * sizeof(*pages));
 
 	index = old_pgoff + old_nr;
 	if (old_pgoff + nr <= s->arena_pages &&
@@ -428,8 +437,12 @@ static int nab_large_resize(struct nab_session *s, struct nab_large *lb,
 		nab_unmap_pages(s, old_pgoff, old_nr);
 	}
 
-	kvfree(lb->pages);
-	lb->pages = pages;
+	if (pages != lb->pages) {
+		memcpy(pages, lb->pages, old_nr * sizeof(*pages));
+		kvfree(lb->pages);
+		lb->pages = pages;
+		lb->cap = cap;
+	}
 	lb->nr_pages = nr;
 	lb->size = size;
 	nab_count_pages(s, nr - old_nr);
@@ -438,7 +451,8 @@ static int nab_large_resize(struct nab_session *s, struct nab_large *lb,
 free_pages:
 	nab_pages_free(pages + old_nr, nr - old_nr);
 free_array:
-	kvfree(pages);
+	if (pages != lb->pages)
+		kvfree(pages);
 	return ret;
 }
 
@@ -552,6 +566,7 @@ int nab_buf_adopt(struct nab_session *s, struct page **pages,
 	lb->obj.kind = NAB_LARGE;
 	lb->size = size;
 	lb->nr_pages = nr;
+	lb->cap = nr;
 	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP_META);
 	if (!lb->pages) {
 		ret = -ENOMEM;

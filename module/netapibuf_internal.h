@@ -67,12 +67,14 @@ struct nab_chunk {
  * @obj: kind NAB_LARGE and the index of its first page in the arena
  * @size: requested size in bytes
  * @nr_pages: pages in @pages, DIV_ROUND_UP(@size, PAGE_SIZE), at least 1
+ * @cap: room in the @pages array, at least @nr_pages
  * @pages: the pages, each holding one reference of ours
  */
 struct nab_large {
 	struct nab_obj obj;
 	size_t size;
 	unsigned long nr_pages;
+	unsigned long cap;
 	struct page **pages;
 };
 
