@@ -23,6 +23,8 @@ DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 MOD_SRCS := Kbuild $(wildcard module/*.[ch] module/*/*.[ch]) uapi/linux/netapibuf.h
 
 include mk/ecosystem.mk
+include mk/bench.mk
+include mk/fuzz.mk
 
 .PHONY: all deps module module-debug lint lib selftests tools check demo install clean help
 

@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Limits, seen from processes:
+ *
+ * - a memory cgroup: a process in a child group with a small memory.max
+ *   cannot get past it through netapibuf. Buffer pages are charged to
+ *   the group (memory.current grows with them); when the group is full,
+ *   ALLOC fails with ENOMEM and the library with ERROR_NOT_ENOUGH_MEMORY,
+ *   the buffers it has keep their contents, and nobody is OOM-killed
+ *   (memory.events oom_kill stays 0, the process exits normally). The
+ *   agents' pages are charged the same way.
+ * - netapibuf's own limits across processes: max_session_bytes binds each
+ *   session on its own, max_total_bytes all of them together,
+ *   max_buffer_bytes every buffer, the agents' results included; all give
+ *   ERROR_NOT_ENOUGH_MEMORY (EDQUOT underneath).
+ *
+ * The parameters are restored after each test, and again when the
+ * program exits. Without cgroup2 and its memory controller (mounted at
+ * /sys/fs/cgroup) the memory cgroup tests are skipped.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+#include <sys/utsname.h>
+
+#include <netapi.h>
+#include <netapibuf.h>
+
+#include "netapibuf_test.h"
+
+#define ST_SUCCESS	((NET_API_STATUS)NERR_Success)
+#define ST_NOMEM	((NET_API_STATUS)ERROR_NOT_ENOUGH_MEMORY)
+
+#define CGROOT		"/sys/fs/cgroup/"
+#define SYSINFO_KO	"netapibuf_sysinfo.ko"
+#define SYSINFO_MOD	"netapibuf_sysinfo"
+#define AGENTS_FILE	"/sys/class/misc/netapibuf/agents"
+
+#define MB		(1024 * 1024)
+#define CG_MAX		(16 * MB)
+
+/* ---- module parameters, restored whatever happens ----------------------- */
+
+static const char *const params[] = {
+	"max_buffer_bytes", "max_session_bytes", "max_total_bytes",
+};
+static unsigned long long params_saved[ARRAY_SIZE(params)];
+static bool params_have[ARRAY_SIZE(params)];
+
+static void __attribute__((constructor)) params_save(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(params); i++)
+		params_have[i] = nab_param_read(params[i], &params_saved[i]);
+}
+
+static bool params_restore(void)
+{
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(params); i++)
+		if (params_have[i])
+			ok &= nab_param_write(params[i], params_saved[i]);
+	return ok;
+}
+
+static void __attribute__((destructor)) params_restore_at_exit(void)
+{
+	params_restore();
+}
+
+/* ---- the sample agent (optional) ---------------------------------------- */
+
+/*
+ * The sample agent's module file: $NETAPIBUF_SYSINFO_KO, else
+ * ./netapibuf_sysinfo.ko, else ../netapibuf_sysinfo.ko (tools/vmrun -f
+ * puts files in /work, the selftests run in /work/selftests); NULL if
+ * there is none.
+ */
+static const char *sysinfo_ko(void)
+{
+	static const char *const paths[] = {
+		"./netapibuf_sysinfo.ko", "../netapibuf_sysinfo.ko",
+	};
+	const char *env = getenv("NETAPIBUF_SYSINFO_KO");
+	size_t i;
+
+	if (env && *env && !access(env, R_OK))
+		return env;
+	for (i = 0; i < ARRAY_SIZE(paths); i++)
+		if (!access(paths[i], R_OK))
+			return paths[i];
+	return NULL;
+}
+
+/* insmod of the sample agent's module; true if it worked. */
+static bool sysinfo_insmod(void)
+{
+	const char *ko = sysinfo_ko();
+	char cmd[512];
+	int status;
+
+	if (!ko)
+		return false;
+	snprintf(cmd, sizeof(cmd), "insmod %s 2>/dev/null", ko);
+	fflush(stdout);
+	fflush(stderr);
+	status = system(cmd);
+	return WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
+static bool sysinfo_loaded_here;
+
+static bool agent_listed(const char *name)
+{
+	char line[64];
+	bool found = false;
+	FILE *f;
+
+	f = fopen(AGENTS_FILE, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = !strcmp(line, name);
+	}
+	fclose(f);
+	return found;
+}
+
+static bool agents_ready(void)
+{
+	if (!agent_listed("wksta"))
+		sysinfo_loaded_here = sysinfo_insmod();
+	return agent_listed("wksta");
+}
+
+static void __attribute__((destructor)) agents_restore(void)
+{
+	if (sysinfo_loaded_here && system("rmmod " SYSINFO_MOD))
+		fprintf(stderr, "# rmmod " SYSINFO_MOD " failed\n");
+}
+
+/* ---- cgroup files --------------------------------------------------------- */
+
+static bool cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+	ssize_t len = strlen(val);
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, len) == len;
+	close(fd);
+	return ok;
+}
+
+static long long cg_read(const char *dir, const char *file)
+{
+	char path[256];
+	unsigned long long v;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return nab_read_ull(path, &v) ? (long long)v : -1;
+}
+
+/* One "key value" line of a flat-keyed file such as memory.events. */
+static long long cg_key(const char *dir, const char *file, const char *key)
+{
+	char path[256], line[128];
+	size_t klen = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			v = strtoll(line + klen + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static bool cg_has_memory(void)
+{
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	fd = open(CGROOT "cgroup.controllers", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, "memory") != NULL;
+}
+
+/*
+ * What the child in the group reports, in memory shared with the parent
+ * (and touched by the child before it joins the group: nothing it does
+ * once the group is full may need a new page).
+ */
+struct cg_report {
+	long long current_start, current_after_4m;
+	unsigned long raw_bufs, lib_bufs, lib_small;
+	unsigned long long raw_bytes, lib_bytes;
+	int raw_err;
+	NET_API_STATUS lib_status, small_status, grow_status;
+	NET_API_STATUS wksta_status, netif_status;
+	bool contents_ok, grow_kept;
+	char msg[256];
+};
+
+/* Pages the child may touch after the group is full: lock them now. */
+static void child_prefault(void)
+{
+	volatile char stack[64 * 1024];
+
+	memset((char *)stack, 0, sizeof(stack));
+	mlockall(MCL_CURRENT);
+}
+
+#define CG_BUFS	64
+
+static LPVOID lib_bufs[CG_BUFS];
+
+/* Fills the group through the library: 1 MiB at a time, then 100 bytes. */
+static void fill_with_library(struct cg_report *r)
+{
+	unsigned long i;
+	LPVOID p;
+
+	r->lib_status = ST_SUCCESS;
+	for (i = 0; i < CG_BUFS && r->lib_status == ST_SUCCESS; i++) {
+		r->lib_status = NetApiBufferAllocate(MB, &lib_bufs[i]);
+		if (r->lib_status == ST_SUCCESS) {
+			r->lib_bufs++;
+			r->lib_bytes += MB;
+		}
+	}
+	r->small_status = ST_SUCCESS;
+	for (i = 0; i < 100000 && r->small_status == ST_SUCCESS; i++) {
+		r->small_status = NetApiBufferAllocate(100, &p);
+		if (r->small_status == ST_SUCCESS) {
+			r->lib_small++;
+			r->lib_bytes += 100;
+		}
+	}
+}
+
+enum cg_mode {
+	CG_BUFFERS,	/* raw ALLOC, then the library */
+	CG_AGENTS,	/* the library, then the agents */
+};
+
+/*
+ * In the group: a first buffer of 4 MiB; then fill the group (raw:
+ * ENOMEM; the library: ERROR_NOT_ENOUGH_MEMORY) and, full, try to grow a
+ * buffer or call the agents; then make room and report.
+ */
+static void cg_child(const char *cg, struct cg_report *r, enum cg_mode mode)
+{
+	static void *raw[CG_BUFS];
+	struct nab_session s;
+	LPVOID q = (LPVOID)1, first = NULL;
+	uint32_t entries, total;
+	uint8_t *result;
+	unsigned long i;
+	int ret;
+
+	/* Both sessions exist before the group gets tight. */
+	ret = nab_session_open(&s, true);
+	if (ret) {
+		snprintf(r->msg, sizeof(r->msg), "session: %s", strerror(-ret));
+		return;
+	}
+	if (NetApiBufferAllocate(4 * MB, &first) != ST_SUCCESS) {
+		snprintf(r->msg, sizeof(r->msg), "first 4 MiB: refused");
+		return;
+	}
+	memset(first, 0x5a, 4 * MB);	/* its page tables, while there is room */
+	r->current_after_4m = cg_read(cg, "memory.current");
+
+	if (mode == CG_BUFFERS) {
+		/* Raw: 1 MiB at a time until ENOMEM. */
+		for (i = 0; i < CG_BUFS; i++) {
+			if (_test_ioctl_alloc(s.fd, MB, 0, 0, &raw[i])) {
+				r->raw_err = errno;
+				break;
+			}
+			r->raw_bufs++;
+			r->raw_bytes += MB;
+		}
+		for (i = 0; i < r->raw_bufs; i++)
+			_test_ioctl_free(s.fd, raw[i], 0, 0);
+	}
+
+	fill_with_library(r);
+
+	/* Full. */
+	if (mode == CG_BUFFERS) {
+		r->grow_status = NetApiBufferReallocate(first, 8 * MB, &q);
+		r->grow_kept = q == (LPVOID)1;
+	} else {
+		result = NULL;
+		r->wksta_status = NetWkstaGetInfo(NULL, 100, &result);
+		NetApiBufferFree(result);
+		result = NULL;
+		r->netif_status = NetInterfaceEnum(NULL, 0, &result,
+						   MAX_PREFERRED_LENGTH,
+						   &entries, &total, NULL);
+		NetApiBufferFree(result);
+	}
+
+	/* Room again (nothing above may have touched a new page). */
+	for (i = 0; i < r->lib_bufs; i++)
+		NetApiBufferFree(lib_bufs[i]);
+	r->contents_ok = !memcmp(first, (char *)first + 1, 4 * MB - 1) &&
+			 *(char *)first == 0x5a;
+	NetApiBufferFree(first);
+	nab_session_close(&s);
+}
+
+FIXTURE(memcg) {
+	struct nab_stats base;
+	char cg[128];
+	struct cg_report *r;
+	int status;
+	long long oom_kill, current_end;
+};
+
+FIXTURE_SETUP(memcg)
+{
+	NAB_REQUIRE_DEVICE();
+	if (!cg_has_memory())
+		SETUP_SKIP("no cgroup2 memory controller at " CGROOT);
+	if (!cg_write(CGROOT, "cgroup.subtree_control", "+memory"))
+		SETUP_SKIP("cannot enable +memory in " CGROOT
+			   "cgroup.subtree_control: %s", strerror(errno));
+	snprintf(self->cg, sizeof(self->cg), CGROOT "netapibuf-limits-%d",
+		 getpid());
+	ASSERT_EQ(0, mkdir(self->cg, 0755)) TH_LOG("%s: %s", self->cg,
+						    strerror(errno));
+	ASSERT_TRUE(cg_write(self->cg, "memory.max", "16M"));
+	/* No swap to escape to, should the guest have any. */
+	cg_write(self->cg, "memory.swap.max", "0");
+	self->r = mmap(NULL, sizeof(*self->r), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->r);
+	memset(self->r, 0, sizeof(*self->r));
+	ASSERT_STATS(&self->base);
+}
+
+FIXTURE_TEARDOWN(memcg)
+{
+	int i;
+
+	if (self->r)
+		munmap(self->r, sizeof(*self->r));
+	/* Emptied once its last process is reaped. */
+	for (i = 0; i < 100 && rmdir(self->cg) && errno == EBUSY; i++)
+		usleep(20000);
+	EXPECT_STATS_BASELINE(&self->base);
+}
+
+/* Runs cg_child() in a new process in the group; the results in @self. */
+static void run_in_group(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(memcg) *self, enum cg_mode mode)
+{
+	struct cg_report *r = self->r;
+	char pid_str[16], c;
+	int go[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(go));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(go[1]);
+		r->msg[0] = '\0';	/* touched before joining */
+		child_prefault();
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		r->current_start = cg_read(self->cg, "memory.current");
+		cg_child(self->cg, r, mode);
+		_exit(r->msg[0] ? 1 : 0);
+	}
+	close(go[0]);
+	snprintf(pid_str, sizeof(pid_str), "%d", pid);
+	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str))
+		TH_LOG("cannot move the child: %s", strerror(errno));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	close(go[1]);
+	ASSERT_EQ(pid, waitpid(pid, &self->status, 0));
+
+	self->oom_kill = cg_key(self->cg, "memory.events", "oom_kill");
+	self->current_end = cg_read(self->cg, "memory.current");
+	TH_LOG("memory.current %lld at the start, %lld with 4 MiB, %lld at "
+	       "the end; memory.events max %lld oom %lld oom_kill %lld",
+	       r->current_start, r->current_after_4m, self->current_end,
+	       cg_key(self->cg, "memory.events", "max"),
+	       cg_key(self->cg, "memory.events", "oom"), self->oom_kill);
+	TH_LOG("raw: %lu MiB then %s; library: %lu MiB and %lu x 100 bytes, "
+	       "then status %u, %u", r->raw_bufs, strerror(r->raw_err),
+	       r->lib_bufs, r->lib_small, r->lib_status, r->small_status);
+
+	/* The process survived, and nobody was OOM-killed. */
+	EXPECT_TRUE(WIFEXITED(self->status) && WEXITSTATUS(self->status) == 0)
+		TH_LOG("child: %s %d %s",
+		       WIFEXITED(self->status) ? "exit" : "signal",
+		       WIFEXITED(self->status) ? WEXITSTATUS(self->status) :
+		       WTERMSIG(self->status), r->msg);
+	EXPECT_EQ(0, self->oom_kill);
+
+	/* The buffer pages are charged to the group. */
+	EXPECT_LE(r->current_start + 4 * MB, r->current_after_4m);
+	/* The library was refused at the limit, and not past it. */
+	EXPECT_EQ(ST_NOMEM, r->lib_status);
+	EXPECT_EQ(ST_NOMEM, r->small_status);
+	EXPECT_GE((unsigned long long)CG_MAX, r->lib_bytes + 4 * MB);
+	EXPECT_TRUE(r->contents_ok) TH_LOG("the first buffer lost its contents");
+	/* Freed pages are uncharged: little is left once it has exited. */
+	EXPECT_GT(2LL * MB, self->current_end);
+}
+
+TEST_F_TIMEOUT(memcg, cannot_pass_memory_max, 120)
+{
+	struct cg_report *r = self->r;
+
+	run_in_group(_metadata, self, CG_BUFFERS);
+	EXPECT_EQ(ENOMEM, r->raw_err) TH_LOG("raw ALLOC: %s",
+					    strerror(r->raw_err));
+	EXPECT_LT(0UL, r->raw_bufs);
+	EXPECT_GT((unsigned long)CG_BUFS, r->raw_bufs);
+	EXPECT_GE((unsigned long long)CG_MAX, r->raw_bytes + 4 * MB);
+	EXPECT_EQ(ST_NOMEM, r->grow_status);
+	EXPECT_TRUE(r->grow_kept) TH_LOG("a refused Reallocate set *NewBuffer");
+}
+
+/* The agents allocate on the caller's behalf: the same limit, no OOM. */
+TEST_F_TIMEOUT(memcg, agents_in_a_full_group, 120)
+{
+	struct cg_report *r = self->r;
+
+	if (!agents_ready())
+		SKIP(return, "agents not registered, and no " SYSINFO_KO
+		     " ($NETAPIBUF_SYSINFO_KO, ./, ../)");
+	run_in_group(_metadata, self, CG_AGENTS);
+	EXPECT_EQ(ST_NOMEM, r->wksta_status) TH_LOG("NetWkstaGetInfo");
+	EXPECT_EQ(ST_NOMEM, r->netif_status) TH_LOG("NetInterfaceEnum");
+}
+
+/* ---- netapibuf's limits across processes ----------------------------------- */
+
+/* A process with a library session of its own. */
+struct holder {
+	pid_t pid;
+	int to[2], from[2];
+};
+
+/*
+ * A process that allocates @n bytes through the library, answers
+ * whether it got them, and holds them until told to go.
+ */
+static int holder_start(struct holder *h, DWORD n)
+{
+	LPVOID p;
+	char c;
+
+	if (pipe(h->to) || pipe(h->from))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	h->pid = fork();
+	if (h->pid < 0)
+		return -1;
+	if (h->pid == 0) {
+		NET_API_STATUS st = NetApiBufferAllocate(n, &p);
+
+		c = st == ST_SUCCESS ? 'y' : st == ST_NOMEM ? 'n' : '?';
+		if (write(h->from[1], &c, 1) != 1 || read(h->to[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	if (read(h->from[0], &c, 1) != 1)
+		return -1;
+	return c;
+}
+
+static void holder_stop(struct holder *h)
+{
+	int status;
+
+	if (write(h->to[1], "x", 1) != 1)
+		kill(h->pid, SIGKILL);
+	waitpid(h->pid, &status, 0);
+	close(h->to[0]);
+	close(h->to[1]);
+	close(h->from[0]);
+	close(h->from[1]);
+}
+
+FIXTURE(quota) {
+	struct nab_stats base;
+};
+
+FIXTURE_SETUP(quota)
+{
+	size_t i;
+
+	NAB_REQUIRE_DEVICE();
+	for (i = 0; i < ARRAY_SIZE(params); i++)
+		if (!params_have[i])
+			SETUP_SKIP("no parameter %s", params[i]);
+	ASSERT_STATS(&self->base);
+}
+
+FIXTURE_TEARDOWN(quota)
+{
+	EXPECT_TRUE(params_restore()) TH_LOG("cannot restore the parameters");
+	EXPECT_STATS_BASELINE(&self->base);
+}
+
+/* max_session_bytes binds each session, not the sum of them. */
+TEST_F(quota, session_limit_is_per_session)
+{
+	struct holder a, b, c;
+
+	ASSERT_TRUE(nab_param_write("max_session_bytes", 64 * 1024));
+	EXPECT_EQ('y', holder_start(&a, 60 * 1024));
+	EXPECT_EQ('y', holder_start(&b, 60 * 1024))
+		TH_LOG("another process's session was refused");
+	EXPECT_EQ('n', holder_start(&c, 64 * 1024 + 1));
+	holder_stop(&a);
+	holder_stop(&b);
+	holder_stop(&c);
+}
+
+/* max_total_bytes binds all sessions together. */
+TEST_F(quota, total_limit_is_global)
+{
+	struct holder a, b, c;
+	struct nab_stats now;
+
+	ASSERT_STATS(&now);
+	ASSERT_TRUE(nab_param_write("max_total_bytes",
+				    now.live_bytes + 256 * 1024));
+	EXPECT_EQ('y', holder_start(&a, 200 * 1024));
+	EXPECT_EQ('n', holder_start(&b, 100 * 1024))
+		TH_LOG("another process got past max_total_bytes");
+	holder_stop(&a);
+	/* a's bytes went with it */
+	EXPECT_EQ('y', holder_start(&c, 100 * 1024));
+	holder_stop(&b);
+	holder_stop(&c);
+}
+
+/* The agents' results obey the limits like any buffer. */
+TEST_F(quota, agent_results_within_limits)
+{
+	uint8_t *buf = (uint8_t *)1;
+
+	if (!agents_ready())
+		SKIP(return, "agent wksta not registered, and no " SYSINFO_KO
+		     " ($NETAPIBUF_SYSINFO_KO, ./, ../)");
+	IN_CHILD({
+		ASSERT_TRUE(nab_param_write("max_buffer_bytes", 16));
+		EXPECT_EQ(ST_NOMEM, NetWkstaGetInfo(NULL, 100, &buf));
+		EXPECT_EQ(NULL, buf);
+		ASSERT_TRUE(nab_param_write("max_buffer_bytes",
+					    params_saved[0]));
+		ASSERT_TRUE(nab_param_write("max_session_bytes", 16));
+		buf = (uint8_t *)1;
+		EXPECT_EQ(ST_NOMEM, NetWkstaGetInfo(NULL, 100, &buf));
+		EXPECT_EQ(NULL, buf);
+		ASSERT_TRUE(nab_param_write("max_session_bytes",
+					    params_saved[1]));
+		EXPECT_EQ(ST_SUCCESS, NetWkstaGetInfo(NULL, 100, &buf));
+		EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(buf));
+	});
+}
+
+TEST_HARNESS_MAIN
