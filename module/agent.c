@@ -92,10 +92,10 @@ struct netapibuf_kbuf *netapibuf_kalloc(size_t size)
 	if (size > READ_ONCE(nab_max_buffer_bytes))
 		return NULL;
 
-	kb = kzalloc(sizeof(*kb), GFP_KERNEL_ACCOUNT);
+	kb = kzalloc(sizeof(*kb), NAB_GFP);
 	if (!kb)
 		return NULL;
-	kb->pages = kvmalloc_array(nr, sizeof(*kb->pages), GFP_KERNEL_ACCOUNT);
+	kb->pages = kvmalloc_array(nr, sizeof(*kb->pages), NAB_GFP);
 	if (!kb->pages)
 		goto free_kbuf;
 	if (nab_pages_alloc(kb->pages, nr))
@@ -147,7 +147,7 @@ int netapibuf_krealloc(struct netapibuf_kbuf *kb, size_t size)
 			kb->nr_pages = nr;
 		}
 	} else {
-		pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+		pages = kvmalloc_array(nr, sizeof(*pages), NAB_GFP);
 		if (!pages)
 			return -ENOMEM;
 		memcpy(pages, kb->pages, old_nr * sizeof(*pages));

@@ -28,13 +28,7 @@
 /* Occupies the arena's first pages; see nab_session_create(). */
 struct nab_obj nab_guard = { .kind = NAB_GUARD };
 
-/*
- * Pages may be plentiful or not: never wake the OOM killer on behalf of a
- * buffer, fail the call instead (memory cgroup limits included).
- */
-#define NAB_GFP_PAGE	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
-			 __GFP_RETRY_MAYFAIL)
-#define NAB_GFP_META	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+#define NAB_GFP_PAGE	(NAB_GFP | __GFP_ZERO)
 
 static unsigned int nab_class_of(size_t size)
 {
@@ -81,7 +75,7 @@ static int nab_space_insert(struct nab_session *s, struct nab_obj *obj,
 
 	/* s->lock keeps every other writer out, so the gap is still free. */
 	ret = mtree_store_range(&s->space, mas.index, mas.index + nr - 1, obj,
-				NAB_GFP_META);
+				NAB_GFP);
 	if (ret)
 		return ret;
 	obj->pgoff = mas.index;
@@ -180,7 +174,7 @@ static struct nab_chunk *nab_chunk_new(struct nab_session *s,
 	struct nab_chunk *c;
 	int ret;
 
-	c = kzalloc(struct_size(c, size, slots), NAB_GFP_META);
+	c = kzalloc(struct_size(c, size, slots), NAB_GFP);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	c->obj.kind = NAB_CHUNK;
@@ -309,7 +303,7 @@ static int nab_large_alloc(struct nab_session *s, size_t size,
 
 	lockdep_assert_held(&s->lock);
 
-	lb = kzalloc(sizeof(*lb), NAB_GFP_META);
+	lb = kzalloc(sizeof(*lb), NAB_GFP);
 	if (!lb)
 		return -ENOMEM;
 	lb->obj.kind = NAB_LARGE;
@@ -317,7 +311,7 @@ static int nab_large_alloc(struct nab_session *s, size_t size,
 	lb->nr_pages = nr;
 	lb->cap = nr;
 
-	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP_META);
+	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP);
 	if (!lb->pages) {
 		ret = -ENOMEM;
 		goto free_large;
@@ -409,7 +403,7 @@ static int nab_large_resize(struct nab_session *s, struct nab_large *lb,
 	pages = lb->pages;
 	if (nr > cap) {
 		cap = max(nr, 2 * lb->cap);
-		pages = kvmalloc_array(cap, sizeof(*pages), NAB_GFP_META);
+		pages = kvmalloc_array(cap, sizeof(*pages), NAB_GFP);
 		if (!pages)
 			return -ENOMEM;
 	}
@@ -423,7 +417,7 @@ static int nab_large_resize(struct nab_session *s, struct nab_large *lb,
 		/* The pages after it are free: grow in place. */
 		ret = mtree_store_range(&s->space, old_pgoff,
 					old_pgoff + nr - 1, &lb->obj,
-					NAB_GFP_META);
+					NAB_GFP);
 		if (ret)
 			goto free_pages;
 	} else {
@@ -560,14 +554,14 @@ int nab_buf_adopt(struct nab_session *s, struct page **pages,
 	if (ret)
 		return ret;
 
-	lb = kzalloc(sizeof(*lb), NAB_GFP_META);
+	lb = kzalloc(sizeof(*lb), NAB_GFP);
 	if (!lb)
 		return -ENOMEM;
 	lb->obj.kind = NAB_LARGE;
 	lb->size = size;
 	lb->nr_pages = nr;
 	lb->cap = nr;
-	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP_META);
+	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP);
 	if (!lb->pages) {
 		ret = -ENOMEM;
 		goto free_large;

@@ -39,6 +39,12 @@ module_param_named(arena_size, nab_arena_size, ulong, 0644);
 MODULE_PARM_DESC(arena_size,
 		 "Address space each session's arena spans, 64 MiB to 1 TiB (default 64 GiB)");
 
+/* Where a command's struct lies in the caller's memory. */
+struct nab_ucmd {
+	void __user *uptr;
+	size_t usize;
+};
+
 static int nab_open(struct inode *inode, struct file *file)
 {
 	struct nab_session *s;
@@ -59,7 +65,8 @@ static int nab_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int nab_ioctl_info(struct nab_session *s, void *arg)
+static int nab_ioctl_info(struct nab_session *s, void *arg,
+			  const struct nab_ucmd *ucmd)
 {
 	struct netapibuf_info *info = arg;
 
@@ -78,7 +85,8 @@ static int nab_ioctl_info(struct nab_session *s, void *arg)
 	return 0;
 }
 
-static int nab_ioctl_alloc(struct nab_session *s, void *arg)
+static int nab_ioctl_alloc(struct nab_session *s, void *arg,
+			   const struct nab_ucmd *ucmd)
 {
 	struct netapibuf_alloc *cmd = arg;
 	unsigned long addr;
@@ -100,7 +108,8 @@ static void nab_ioctl_alloc_undo(struct nab_session *s, void *arg)
 	nab_buf_free(s, cmd->addr);
 }
 
-static int nab_ioctl_free(struct nab_session *s, void *arg)
+static int nab_ioctl_free(struct nab_session *s, void *arg,
+			  const struct nab_ucmd *ucmd)
 {
 	struct netapibuf_free *cmd = arg;
 
@@ -109,7 +118,28 @@ static int nab_ioctl_free(struct nab_session *s, void *arg)
 	return nab_buf_free(s, cmd->addr);
 }
 
-static int nab_ioctl_realloc(struct nab_session *s, void *arg)
+/*
+ * A struct that lies inside the buffer it resizes could not take the
+ * result once the buffer moved, shrank or went away: refuse it up front,
+ * so that the failure changes nothing.
+ */
+static int nab_realloc_check_struct(struct nab_session *s,
+				    const struct netapibuf_realloc *cmd,
+				    const struct nab_ucmd *ucmd)
+{
+	unsigned long start = (unsigned long)ucmd->uptr;
+	u64 size;
+
+	if (!cmd->addr || nab_buf_size(s, cmd->addr, &size))
+		return 0;
+	size = max_t(u64, size, 1);
+	if (start < cmd->addr + size && cmd->addr < start + ucmd->usize)
+		return -EINVAL;
+	return 0;
+}
+
+static int nab_ioctl_realloc(struct nab_session *s, void *arg,
+			     const struct nab_ucmd *ucmd)
 {
 	struct netapibuf_realloc *cmd = arg;
 	unsigned long addr;
@@ -117,6 +147,9 @@ static int nab_ioctl_realloc(struct nab_session *s, void *arg)
 
 	if (cmd->flags || cmd->reserved)
 		return -EINVAL;
+	ret = nab_realloc_check_struct(s, cmd, ucmd);
+	if (ret)
+		return ret;
 
 	if (!cmd->size) {
 		cmd->new_addr = 0;
@@ -131,7 +164,8 @@ static int nab_ioctl_realloc(struct nab_session *s, void *arg)
 	return ret;
 }
 
-static int nab_ioctl_agent_call(struct nab_session *s, void *arg)
+static int nab_ioctl_agent_call(struct nab_session *s, void *arg,
+				const struct nab_ucmd *ucmd)
 {
 	return nab_agent_call(s, arg);
 }
@@ -144,7 +178,8 @@ static void nab_ioctl_agent_call_undo(struct nab_session *s, void *arg)
 		nab_buf_free(s, cmd->buffer);
 }
 
-static int nab_ioctl_size(struct nab_session *s, void *arg)
+static int nab_ioctl_size(struct nab_session *s, void *arg,
+			  const struct nab_ucmd *ucmd)
 {
 	struct netapibuf_size *cmd = arg;
 
@@ -158,14 +193,15 @@ static int nab_ioctl_size(struct nab_session *s, void *arg)
  * @size: size of the kernel's struct
  * @min_size: size of the struct's first version: anything shorter is EINVAL
  * @cmd: the command as the uapi header defines it (its size bits ignored)
- * @execute: does the work on the copied-in struct
+ * @execute: does the work on the copied-in struct (@ucmd: where it came from)
  * @undo: reverts @execute when the result cannot be copied out
  */
 struct nab_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	unsigned int cmd;
-	int (*execute)(struct nab_session *s, void *arg);
+	int (*execute)(struct nab_session *s, void *arg,
+		       const struct nab_ucmd *ucmd);
 	void (*undo)(struct nab_session *s, void *arg);
 };
 
@@ -214,6 +250,7 @@ static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 	const struct nab_ioctl_op *op;
 	union nab_ioctl_buf buf;
+	struct nab_ucmd ucmd;
 	unsigned int nr = _IOC_NR(cmd);
 	size_t usize = _IOC_SIZE(cmd);
 	int ret;
@@ -243,7 +280,9 @@ static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	    copy_to_user(uarg, &buf, min_t(size_t, usize, op->size)))
 		return -EFAULT;
 
-	ret = op->execute(s, &buf);
+	ucmd.uptr = uarg;
+	ucmd.usize = usize;
+	ret = op->execute(s, &buf, &ucmd);
 	if (ret || !(_IOC_DIR(cmd) & _IOC_READ))
 		return ret;
 

@@ -9,6 +9,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mm_types.h>
@@ -26,6 +27,13 @@
 #define NAB_SMALL_MAX		(PAGE_SIZE / 2)
 #define NAB_NR_CLASSES		(PAGE_SHIFT - 1 - NAB_MIN_SHIFT + 1)
 #define NAB_MAX_SLOTS		(PAGE_SIZE / NAB_MIN_SIZE)
+
+/*
+ * Every allocation made for a caller: charged to its memory cgroup, and
+ * failing rather than waking the OOM killer (memory cgroup limits
+ * included) or warning.
+ */
+#define NAB_GFP		(GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 
 /* The first pages of every arena are never handed out. */
 #define NAB_GUARD_PAGES		16

@@ -68,7 +68,7 @@ struct nab_session *nab_session_create(void)
 	unsigned int i;
 	int ret;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	s = kzalloc(sizeof(*s), NAB_GFP);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 
@@ -92,7 +92,7 @@ struct nab_session *nab_session_create(void)
 	 * buffer well away from the arena's start.
 	 */
 	ret = mtree_store_range(&s->space, 0, NAB_GUARD_PAGES - 1,
-				&nab_guard, GFP_KERNEL_ACCOUNT);
+				&nab_guard, NAB_GFP);
 	if (ret)
 		goto put_inode;
 

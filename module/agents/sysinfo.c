@@ -166,7 +166,8 @@ static struct nab_netif *nab_netif_snapshot(unsigned int *count)
 
 		/* Room for interfaces that appear meanwhile. */
 		cap += 8;
-		ifs = kvcalloc(cap, sizeof(*ifs), GFP_KERNEL_ACCOUNT);
+		ifs = kvcalloc(cap, sizeof(*ifs), GFP_KERNEL_ACCOUNT |
+			       __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 		if (!ifs)
 			return NULL;
 

@@ -57,8 +57,10 @@
  * **Errors.**
  *
  * - ENOTTY: unknown command, or a known number with the wrong direction.
- * - EINVAL: bad flags, non-zero reserved field, short struct, or an
- *   address that is not the start of a live buffer of this session.
+ * - EINVAL: bad flags, non-zero reserved field, short struct, an address
+ *   that is not the start of a live buffer of this session, or a
+ *   NETAPIBUF_IOC_REALLOC struct that lies inside the buffer it resizes
+ *   (it could not take the result).
  * - E2BIG: non-zero bytes past the end of the kernel's struct.
  * - EFAULT: the struct pointer is not readable or writable.
  * - EPERM: the session belongs to another process (after fork(2) or
