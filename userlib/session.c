@@ -150,6 +150,9 @@ static NET_API_STATUS netapibuf_open_device(struct netapibuf_session *s)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
+		/* Opening a session allocates: that may fail and pass. */
+		if (err == ENOMEM)
+			return ERROR_NOT_ENOUGH_MEMORY;
 		netapibuf_warn_once(NETAPIBUF_WARNED_OPEN,
 				    "cannot open %s: %s%s", path,
 				    strerror_r(err, errbuf, sizeof(errbuf)),
@@ -161,6 +164,10 @@ static NET_API_STATUS netapibuf_open_device(struct netapibuf_session *s)
 
 	memset(&info, 0, sizeof(info));
 	err = netapibuf_ioctl(fd, NETAPIBUF_IOC_INFO, &info);
+	if (err == ENOMEM) {
+		status = ERROR_NOT_ENOUGH_MEMORY;
+		goto close_fd;
+	}
 	if (err) {
 		netapibuf_warn_once(NETAPIBUF_WARNED_INFO,
 				    "%s is not a netapibuf device: NETAPIBUF_IOC_INFO: %s",
