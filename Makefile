@@ -36,6 +36,8 @@ help:
 	@echo 'make demo       build, boot the guest, run the example program'
 	@echo 'make check      build and run every test in the guest'
 	@echo 'make lint       checkpatch --strict, sparse and W=1 on the module'
+	@echo 'make bench      netapibuf against its peers, deterministic guests (docs/bench.md)'
+	@echo 'make fuzz       the fuzzer for 10 minutes on the debug kernel'
 	@echo 'make install    install module, headers, library, man pages'
 	@echo 'make dkms-install  build+install the module with DKMS (dkms-remove undoes it)'
 	@echo 'make sign KEY=.. CERT=..  sign build/stock/netapibuf.ko for Secure Boot'
