@@ -670,6 +670,10 @@ static void check_done(struct __test_metadata *_metadata, struct step *st)
 		    st->cmd == LIB_REALLOCATE_MOVE)
 			EXPECT_NE(st->buf, st->out) TH_LOG("it did not move");
 		EXPECT_EQ((long long)st->new_size, step_size(st, st->out));
+		/* A large buffer that moved left nothing mapped behind. */
+		if (st->out != st->buf && st->size > PAGE / 2)
+			EXPECT_EQ(SIGBUS, nab_probe(st->buf, false))
+				TH_LOG("the old pages are still mapped");
 		kept = st->size < st->new_size ? st->size : st->new_size;
 		EXPECT_EQ(-1, nab_check(st->out, 0, kept, 0x42));
 		EXPECT_EQ(-1, nab_check_zero(st->out, kept,
@@ -682,6 +686,9 @@ static void check_done(struct __test_metadata *_metadata, struct step *st)
 	case FREE_SMALL:
 	case FREE_LARGE:
 		EXPECT_EQ(-EINVAL, step_size(st, st->buf));
+		if (st->cmd == FREE_LARGE)
+			EXPECT_EQ(SIGBUS, nab_probe(st->buf, false))
+				TH_LOG("a freed buffer's pages are still mapped");
 		st->buf = NULL;
 		check_kept(_metadata, st, false, "after FREE");
 		break;

@@ -340,13 +340,13 @@ static uint64_t random_addr(struct fuzz *f)
 	case 13:
 		return 0;
 	case 14:
-		switch (rnd(6)) {
-		case 0: return base;
-		case 1: return base - 16;
-		case 2: return base + size;
-		case 3: return base + size - 16;
-		case 4: return base + 16 * f->page - 16;
-		default: return base + size - f->page;
+		{
+			const uint64_t edges[] = {
+				base, base - 16, base + size, base + size - 16,
+				base + 16 * f->page - 16, base + size - f->page,
+			};
+
+			return edges[rnd(ARRAY_SIZE(edges))];
 		}
 	case 15:
 		return kernel_addrs[rnd(ARRAY_SIZE(kernel_addrs))];
@@ -533,46 +533,48 @@ static bool wksta_local(struct fuzz *f, const char *in, size_t len)
 }
 
 /*
- * What a delivered AGENT_CALL struct allows, once the dispatcher has
- * copied it in: the errno values of agent.c and of the sample agent
+ * The error a delivered AGENT_CALL struct must get, or 0 if it may work:
+ * the errno values of agent.c and of the sample agent
  * (module/agents/sysinfo.c: EOPNOTSUPP for an unknown level,
  * EHOSTUNREACH for another machine's name, EINVAL for bad input).
  */
-static void agent_allowed(struct fuzz *f, struct call *c, const char *in_buf)
+static int agent_error(struct fuzz *f, const struct netapibuf_agent_call *a,
+		       const char *in_buf)
 {
-	const struct netapibuf_agent_call *a = &c->k.agent;
-	struct allowed *al = &c->allowed;
-	bool unmapped = c->sess != &f->s;
-	bool good_in = a->in == (uintptr_t)in_buf;
-
 	if (a->flags || !memchr(a->name, 0, sizeof(a->name)))
-		{ allow_only(al, EINVAL); return; }
+		return EINVAL;
 	if (a->in_len > AGENT_IN_MAX)
-		{ allow_only(al, E2BIG); return; }
-	if (a->in_len && !good_in)
-		{ allow_only(al, EFAULT); return; }
+		return E2BIG;
+	if (a->in_len && a->in != (uintptr_t)in_buf)
+		return EFAULT;
 	if (!f->agents || (strcmp(a->name, "wksta") && strcmp(a->name, "netif")))
-		{ allow_only(al, ENOENT); return; }
+		return ENOENT;
 	if (!strcmp(a->name, "wksta")) {
 		if (a->level != 100)
-			{ allow_only(al, EOPNOTSUPP); return; }
+			return EOPNOTSUPP;
 		if (a->in_len && !memchr(in_buf, 0, a->in_len))
-			{ allow_only(al, EINVAL); return; }
+			return EINVAL;
 		if (!wksta_local(f, in_buf, a->in_len))
-			{ allow_only(al, EHOSTUNREACH); return; }
-		al->n = 0;
-		allow(al, 0);
-	} else {
-		if (a->level)
-			{ allow_only(al, EOPNOTSUPP); return; }
-		if (a->in_len || a->args[1] > 0x7fffffff)
-			{ allow_only(al, EINVAL); return; }
-		al->n = 0;
-		allow(al, 0);
+			return EHOSTUNREACH;
+		return 0;
 	}
-	if (unmapped)
-		allow(al, ENXIO);
-	allow_alloc_errors(al);
+	if (a->level)
+		return EOPNOTSUPP;
+	if (a->in_len || a->args[1] > 0x7fffffff)
+		return EINVAL;
+	return 0;
+}
+
+static void agent_allowed(struct fuzz *f, struct call *c, const char *in_buf)
+{
+	int err = agent_error(f, &c->k.agent, in_buf);
+
+	allow_only(&c->allowed, err);
+	if (err)
+		return;
+	if (c->sess != &f->s)
+		allow(&c->allowed, ENXIO);	/* no arena to deliver into */
+	allow_alloc_errors(&c->allowed);
 }
 
 /*
@@ -792,13 +794,14 @@ static bool one_call(struct __test_metadata *_metadata, struct fuzz *f,
 		allow_only(&c.allowed, EFAULT);
 	} else {
 		semantic_allowed(f, &c, in_buf);
-		/*
-		 * A struct inside the arena: a module may refuse it (then
-		 * the model checks that nothing changed).
-		 */
-		if (c.where == W_ARENA)
-			allow(&c.allowed, EFAULT);
 	}
+	/*
+	 * A struct inside the arena: a module may refuse it as it would a
+	 * bad pointer (the model then checks that nothing changed).
+	 */
+	if (c.where == W_ARENA && c.ksize && c.usize >= c.ksize &&
+	    c.type == NETAPIBUF_IOCTL_TYPE)
+		allow(&c.allowed, EFAULT);
 
 	if (c.nr == NETAPIBUF_CMD_REALLOC && c.ksize) {
 		b = model_find(&f->m, c.k.realloc.addr);
@@ -1000,24 +1003,29 @@ static void fuzz_mmap(struct __test_metadata *_metadata, struct fuzz *f)
 		off_t off = 0;
 		int prot = prots[chance(60) ? 0 : rnd(ARRAY_SIZE(prots))];
 		int flags = flag_sets[chance(60) ? 0 : rnd(ARRAY_SIZE(flag_sets))];
+		unsigned int r;
 		bool valid;
 		void *p;
 		int err;
 
-		switch (rnd(8)) {
-		case 0: len -= f->page; break;
-		case 1: len += f->page; break;
-		case 2: len = rnd(4) * f->page + rnd(2); break;
-		case 3: len -= rnd(f->page); break;	/* rounds up: the size */
-		case 4: len = ~0UL - rnd(f->page); break;
-		default: break;
-		}
-		switch (rnd(8)) {
-		case 0: off = f->page * (1 + rnd(16)); break;
-		case 1: off = 1 + rnd(f->page - 1); break;
-		case 2: off = (off_t)1 << (32 + rnd(31)); break;
-		default: break;
-		}
+		r = rnd(8);
+		if (r == 0)
+			len -= f->page;
+		else if (r == 1)
+			len += f->page;
+		else if (r == 2)
+			len = rnd(4) * f->page + rnd(2);
+		else if (r == 3)
+			len -= rnd(f->page);	/* rounds up to the size */
+		else if (r == 4)
+			len = ~0UL - rnd(f->page);
+		r = rnd(8);
+		if (r == 0)
+			off = f->page * (1 + rnd(16));
+		else if (r == 1)
+			off = 1 + rnd(f->page - 1);
+		else if (r == 2)
+			off = (off_t)1 << (32 + rnd(31));
 
 		/*
 		 * The arena: offset 0, its size in pages, shared (which a

@@ -354,19 +354,35 @@ static inline long long nab_stats_wait(const struct nab_stats *base,
 	}
 }
 
-/* sessions, live_buffers, live_bytes and pages are back to @base. */
-#define EXPECT_STATS_BASELINE(base)					\
-	do {								\
-		struct nab_stats __now;					\
-		long long __ms = nab_stats_wait(base, &__now);		\
-		ASSERT_LE(0, __ms) TH_LOG("cannot read counters");	\
-		EXPECT_EQ((base)->sessions, __now.sessions);		\
-		EXPECT_EQ((base)->live_buffers, __now.live_buffers);	\
-		EXPECT_EQ((base)->live_bytes, __now.live_bytes);	\
-		EXPECT_EQ((base)->pages, __now.pages);			\
-		if (__ms > 100 && nab_stats_settled(base, &__now))	\
-			TH_LOG("counters settled after %lld ms", __ms);	\
-	} while (0)
+/*
+ * sessions, live_buffers, live_bytes and pages are back to @base.
+ *
+ * Only EXPECT_*: this runs in FIXTURE_TEARDOWNs, where an ASSERT_* of
+ * the 6.1 harness longjmps back into the same teardown, for ever. A
+ * failed ASSERT in the test body leaves the harness's trigger set, which
+ * would print a stray message here: clear it first.
+ */
+static __attribute__((noinline, unused)) void
+nab_expect_baseline(struct __test_metadata *_metadata,
+		    const struct nab_stats *base)
+{
+	struct nab_stats now;
+	long long ms;
+
+	_metadata->trigger = 0;
+	ms = nab_stats_wait(base, &now);
+	EXPECT_LE(0, ms) TH_LOG("cannot read counters");
+	if (ms < 0)
+		return;
+	EXPECT_EQ(base->sessions, now.sessions);
+	EXPECT_EQ(base->live_buffers, now.live_buffers);
+	EXPECT_EQ(base->live_bytes, now.live_bytes);
+	EXPECT_EQ(base->pages, now.pages);
+	if (ms > 100 && nab_stats_settled(base, &now))
+		TH_LOG("counters settled after %lld ms", ms);
+}
+
+#define EXPECT_STATS_BASELINE(base) nab_expect_baseline(_metadata, base)
 
 static inline bool nab_param_read(const char *name, unsigned long long *val)
 {

@@ -341,6 +341,11 @@ static char *chaos_addr(unsigned int *rng, const struct netapibuf_info *info)
 
 static void chaos_one(unsigned int *rng, const struct netapibuf_info *info)
 {
+	/* may work or fail, but change nothing */
+	static const int advice[] = {
+		MADV_DONTFORK, MADV_WILLNEED, MADV_COLD, MADV_PAGEOUT,
+		MADV_POPULATE_READ, MADV_REMOVE,
+	};
 	char *arena = (char *)(uintptr_t)info->arena_addr;
 	char *end = arena + info->arena_size;
 	size_t page = NAB_PAGE_SIZE;
@@ -412,10 +417,7 @@ static void chaos_one(unsigned int *rng, const struct netapibuf_info *info)
 		must_fail(madvise(a, len, MADV_DOFORK), "MADV_DOFORK", a, len);
 		break;
 	case 11:
-		may_work(madvise(a, len, (int[]){ MADV_DONTFORK, MADV_WILLNEED,
-						  MADV_COLD, MADV_PAGEOUT,
-						  MADV_POPULATE_READ,
-						  MADV_REMOVE }[rand_r(rng) % 6]));
+		may_work(madvise(a, len, advice[rand_r(rng) % ARRAY_SIZE(advice)]));
 		break;
 	case 12:
 		r = mmap(a, page, PROT_READ | PROT_WRITE,
