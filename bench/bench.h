@@ -62,9 +62,10 @@ static inline void nab_touch(const struct nab_buf *b)
 		p[o] = 1;
 }
 
-/* The whole suite for one peer (alloc+free, size, realloc, live). */
-void nab_bench_peer(const struct nab_peer *peer);
-/* The same, given a list of test names to run ("all" for every one). */
+/*
+ * The tests named in argv[1..] (alloc_free, size, realloc, live; none or
+ * "all" for every one) for one peer.
+ */
 int nab_bench_main(const struct nab_peer *peer, int argc, char **argv);
 
 #endif /* NAB_BENCH_H */

@@ -389,13 +389,6 @@ static int nab_wants(int argc, char **argv, const char *test)
 	return 0;
 }
 
-void nab_bench_peer(const struct nab_peer *peer)
-{
-	char *argv[] = { "all", NULL };
-
-	nab_bench_main(peer, 1, argv);
-}
-
 int nab_bench_main(const struct nab_peer *peer, int argc, char **argv)
 {
 	const char *scale = getenv("NAB_BENCH_SCALE");
