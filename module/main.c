@@ -195,6 +195,8 @@ static int nab_ioctl_size(struct nab_session *s, void *arg,
  * @cmd: the command as the uapi header defines it (its size bits ignored)
  * @execute: does the work on the copied-in struct (@ucmd: where it came from)
  * @undo: reverts @execute when the result cannot be copied out
+ * @probe: @execute changes what cannot be undone: prove the struct
+ *	writable before it runs
  */
 struct nab_ioctl_op {
 	unsigned int size;
@@ -203,35 +205,43 @@ struct nab_ioctl_op {
 	int (*execute)(struct nab_session *s, void *arg,
 		       const struct nab_ucmd *ucmd);
 	void (*undo)(struct nab_session *s, void *arg);
+	bool probe;
 };
 
-#define NAB_IOCTL_OP(_nr, _cmd, _fn, _undo, _struct, _last)		\
+#define NAB_IOCTL_OP(_nr, _cmd, _fn, _undo, _probe, _struct, _last)	\
 	[_nr] = {							\
 		.size = sizeof(_struct),				\
 		.min_size = offsetofend(_struct, _last),		\
 		.cmd = _cmd,						\
 		.execute = _fn,						\
 		.undo = _undo,						\
+		.probe = _probe,					\
 	}
+
+/*
+ * A command that returns a result either changes nothing (INFO, SIZE),
+ * can be undone (ALLOC, AGENT_CALL: the new buffer is freed), or is
+ * probed (REALLOC: a buffer that moved cannot be put back).
+ */
 
 static const struct nab_ioctl_op nab_ioctl_ops[] = {
 	NAB_IOCTL_OP(NETAPIBUF_CMD_INFO, NETAPIBUF_IOC_INFO,
-		     nab_ioctl_info, NULL,
+		     nab_ioctl_info, NULL, false,
 		     struct netapibuf_info, max_total_bytes),
 	NAB_IOCTL_OP(NETAPIBUF_CMD_ALLOC, NETAPIBUF_IOC_ALLOC,
-		     nab_ioctl_alloc, nab_ioctl_alloc_undo,
+		     nab_ioctl_alloc, nab_ioctl_alloc_undo, false,
 		     struct netapibuf_alloc, addr),
 	NAB_IOCTL_OP(NETAPIBUF_CMD_FREE, NETAPIBUF_IOC_FREE,
-		     nab_ioctl_free, NULL,
+		     nab_ioctl_free, NULL, false,
 		     struct netapibuf_free, reserved),
 	NAB_IOCTL_OP(NETAPIBUF_CMD_REALLOC, NETAPIBUF_IOC_REALLOC,
-		     nab_ioctl_realloc, NULL,
+		     nab_ioctl_realloc, NULL, true,
 		     struct netapibuf_realloc, new_addr),
 	NAB_IOCTL_OP(NETAPIBUF_CMD_SIZE, NETAPIBUF_IOC_SIZE,
-		     nab_ioctl_size, NULL,
+		     nab_ioctl_size, NULL, false,
 		     struct netapibuf_size, size),
 	NAB_IOCTL_OP(NETAPIBUF_CMD_AGENT_CALL, NETAPIBUF_IOC_AGENT_CALL,
-		     nab_ioctl_agent_call, nab_ioctl_agent_call_undo,
+		     nab_ioctl_agent_call, nab_ioctl_agent_call_undo, false,
 		     struct netapibuf_agent_call, buffer),
 };
 
@@ -273,10 +283,10 @@ static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ret;
 
 	/*
-	 * Prove the struct writable before anything changes, so that a
-	 * command whose result cannot be returned changes nothing.
+	 * A command whose result cannot be returned changes nothing: prove
+	 * the struct writable before a change that cannot be undone.
 	 */
-	if ((_IOC_DIR(cmd) & _IOC_READ) &&
+	if (op->probe &&
 	    copy_to_user(uarg, &buf, min_t(size_t, usize, op->size)))
 		return -EFAULT;
 

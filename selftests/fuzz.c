@@ -96,6 +96,15 @@ static void allow_only(struct allowed *a, int err)
 	allow(a, err);
 }
 
+static void disallow(struct allowed *a, int err)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->e[i] == err)
+			a->e[i] = a->e[--a->n];
+}
+
 static bool allowed_has(const struct allowed *a, int err)
 {
 	unsigned int i;
@@ -791,7 +800,14 @@ static bool one_call(struct __test_metadata *_metadata, struct fuzz *f,
 	} else if (c.tail_nonzero) {
 		allow_only(&c.allowed, E2BIG);
 	} else if (c.where == W_RDONLY && (c.dir & _IOC_READ)) {
-		allow_only(&c.allowed, EFAULT);
+		/*
+		 * The result cannot be written back: EFAULT, or the error
+		 * the command fails with first (which one is the module's
+		 * choice), never success.
+		 */
+		semantic_allowed(f, &c, in_buf);
+		disallow(&c.allowed, 0);
+		allow(&c.allowed, EFAULT);
 	} else {
 		semantic_allowed(f, &c, in_buf);
 	}

@@ -71,6 +71,7 @@
  *   all) would be exceeded. See /sys/module/netapibuf/parameters/.
  * - ENOSPC: no room left in the arena's address range.
  *
+ * When more than one error applies, the command returns one of them.
  * A failed command changes nothing: no buffer is created, freed or resized.
  */
 
