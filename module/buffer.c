@@ -276,16 +276,45 @@ void nab_pages_free(struct page **pages, unsigned long nr)
 		__free_page(pages[nr]);
 }
 
+/*
+ * Blocks of up to 2^NAB_MAX_ORDER pages: one allocation and one zeroing
+ * loop per block instead of per page. They are split right away, so
+ * every page is an order-0 page of its own, to map, move and free.
+ */
+#define NAB_MAX_ORDER	8
+
+/*
+ * Higher orders are a convenience, as in the dma-buf system heap and
+ * dma-iommu: taken only if free, never by reclaim or compaction, and
+ * without the memcg's reclaim; order 0 then does what NAB_GFP says.
+ */
+#define NAB_GFP_HIGH_ORDER \
+	((NAB_GFP_PAGE & ~(__GFP_RECLAIM | __GFP_RETRY_MAYFAIL)) | __GFP_NORETRY)
+
 int nab_pages_alloc(struct page **pages, unsigned long nr)
 {
-	unsigned long i;
+	unsigned int order = NAB_MAX_ORDER;
+	unsigned long i = 0, n;
+	struct page *page;
 
-	for (i = 0; i < nr; i++) {
+	while (i < nr) {
 		if (fatal_signal_pending(current))
 			goto free_pages;
-		pages[i] = alloc_page(NAB_GFP_PAGE);
-		if (!pages[i])
-			goto free_pages;
+		order = min_t(unsigned int, order, __fls(nr - i));
+		if (order) {
+			page = alloc_pages(NAB_GFP_HIGH_ORDER, order);
+			if (!page) {
+				order--;	/* and the rest no higher */
+				continue;
+			}
+			split_page(page, order);
+		} else {
+			page = alloc_page(NAB_GFP_PAGE);
+			if (!page)
+				goto free_pages;
+		}
+		for (n = 1UL << order; n; n--)
+			pages[i++] = page++;
 	}
 	return 0;
 
