@@ -37,10 +37,7 @@
 
 #include "netapibuf_test.h"
 
-#define SYSINFO_KO	"netapibuf_sysinfo.ko"
-#define SYSINFO_MOD	"netapibuf_sysinfo"
 #define DUMMY_KO	"dummy.ko"
-#define AGENTS_FILE	"/sys/class/misc/netapibuf/agents"
 
 #define ST(x)		((NET_API_STATUS)(x))
 #define ST_SUCCESS	ST(NERR_Success)
@@ -63,42 +60,6 @@ _Static_assert(sizeof(struct NETIF_INFO_0) == 64, "NETIF_INFO_0");
 /* ---- the agent module ---------------------------------------------- */
 
 static bool sysinfo_preloaded, dummy_preloaded;
-
-static bool module_loaded(const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	return !access(path, F_OK);
-}
-
-/* Whether /sys/class/misc/netapibuf/agents lists @name. */
-static bool agent_listed(const char *name)
-{
-	char line[64];
-	bool found = false;
-	FILE *f;
-
-	f = fopen(AGENTS_FILE, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		found = !strcmp(line, name);
-	}
-	fclose(f);
-	return found;
-}
-
-static int run(const char *cmd)
-{
-	int status;
-
-	fflush(stdout);
-	fflush(stderr);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 /*
  * Where a module file to load is: in the current directory, or in its
@@ -133,45 +94,48 @@ static bool insmod(const char *file, const char *args)
 	if (!find_ko(file, path, sizeof(path)))
 		return false;
 	snprintf(cmd, sizeof(cmd), "insmod %s %s", path, args);
-	return !run(cmd);
+	return !nab_run(cmd);
 }
 
 static bool sysinfo_load(void)
 {
-	return insmod(SYSINFO_KO, "");
+	return insmod(NAB_SYSINFO_KO, "");
 }
 
 static bool sysinfo_unload(void)
 {
-	return !run("rmmod " SYSINFO_MOD);
+	return !nab_run("rmmod " NAB_SYSINFO_MOD);
 }
 
 /* Before the tests, in the harness's own process. */
 static void __attribute__((constructor)) agents_note_modules(void)
 {
-	sysinfo_preloaded = module_loaded(SYSINFO_MOD);
-	dummy_preloaded = module_loaded("dummy");
+	sysinfo_preloaded = nab_module_loaded(NAB_SYSINFO_MOD);
+	dummy_preloaded = nab_module_loaded("dummy");
 }
 
 /* After the tests: leave the modules as they were found. */
 static void __attribute__((destructor)) agents_restore_modules(void)
 {
-	if (!sysinfo_preloaded && module_loaded(SYSINFO_MOD))
+	if (!sysinfo_preloaded && nab_module_loaded(NAB_SYSINFO_MOD))
 		sysinfo_unload();
-	if (!dummy_preloaded && module_loaded("dummy"))
-		run("rmmod dummy");
+	if (!dummy_preloaded && nab_module_loaded("dummy"))
+		nab_run("rmmod dummy");
 }
 
 /* In a FIXTURE_SETUP: the agents are there, or the test is skipped. */
 #define REQUIRE_AGENTS()						\
 	do {								\
-		if (!agent_listed("wksta") && !module_loaded(SYSINFO_MOD) && \
-		    have_ko(SYSINFO_KO))				\
+		if (!nab_agent_listed("wksta") &&			\
+		    !nab_module_loaded(NAB_SYSINFO_MOD) &&		\
+		    have_ko(NAB_SYSINFO_KO))				\
 			ASSERT_TRUE(sysinfo_load())			\
-				TH_LOG("insmod " SYSINFO_KO " failed");	\
-		if (!agent_listed("wksta") || !agent_listed("netif"))	\
+				TH_LOG("insmod " NAB_SYSINFO_KO		\
+				       " failed");			\
+		if (!nab_agent_listed("wksta") ||			\
+		    !nab_agent_listed("netif"))				\
 			SETUP_SKIP("agents wksta and netif not registered, " \
-				   "and no " SYSINFO_KO " in . or ..");	\
+				   "and no " NAB_SYSINFO_KO " in . or .."); \
 	} while (0)
 
 /* Whether a dummy interface can be made: tried in a throwaway namespace. */
@@ -188,7 +152,7 @@ static bool dummy_works(void)
 	if (pid == 0) {
 		if (unshare(CLONE_NEWNET))
 			_exit(1);
-		_exit(run("ip link add nab-probe type dummy 2>/dev/null") ?
+		_exit(nab_run("ip link add nab-probe type dummy 2>/dev/null") ?
 		      1 : 0);
 	}
 	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
@@ -200,7 +164,7 @@ static bool dummy_ready(void)
 {
 	if (dummy_works())
 		return true;
-	if (module_loaded("dummy") || !insmod(DUMMY_KO, "numdummies=0"))
+	if (nab_module_loaded("dummy") || !insmod(DUMMY_KO, "numdummies=0"))
 		return false;
 	return dummy_works();
 }
@@ -559,8 +523,8 @@ static void check_wksta(struct __test_metadata *_metadata, const uint8_t *buf)
 
 TEST_F(agents, agents_listed)
 {
-	EXPECT_TRUE(agent_listed("wksta"));
-	EXPECT_TRUE(agent_listed("netif"));
+	EXPECT_TRUE(nab_agent_listed("wksta"));
+	EXPECT_TRUE(nab_agent_listed("netif"));
 }
 
 /*
@@ -801,13 +765,13 @@ TEST_F_TIMEOUT(agents, netif_paging_dummies, 120)
 		for (i = 0; i < 6; i++) {
 			snprintf(cmd, sizeof(cmd),
 				 "ip link add d%d type dummy", i);
-			ASSERT_EQ(0, run(cmd));
+			ASSERT_EQ(0, nab_run(cmd));
 		}
 		ASSERT_TRUE(iflist_netlink(&before));
 		d2 = iflist_find(&before, "d2");
 		ASSERT_NE(NULL, d2);
 		gap = d2->index;
-		ASSERT_EQ(0, run("ip link del d2"));
+		ASSERT_EQ(0, nab_run("ip link del d2"));
 		ASSERT_TRUE(iflist_netlink(&want));
 		ASSERT_EQ(6u, want.n);
 		ASSERT_EQ(NULL, iflist_find(&want, "d2"));
@@ -900,8 +864,9 @@ TEST_F_TIMEOUT(agents, unload_while_held, 120)
 	struct iflist want;
 	DWORD size;
 
-	if (!have_ko(SYSINFO_KO))
-		SKIP(return, "no " SYSINFO_KO " in . or .. to load it again");
+	if (!have_ko(NAB_SYSINFO_KO))
+		SKIP(return, "no " NAB_SYSINFO_KO
+		     " in . or .. to load it again");
 	ASSERT_TRUE(iflist_sysfs(&want));
 
 	ASSERT_EQ(ST_SUCCESS, NetWkstaGetInfo(NULL, 100, &wk));
@@ -909,9 +874,10 @@ TEST_F_TIMEOUT(agents, unload_while_held, 120)
 					       MAX_PREFERRED_LENGTH, &entries,
 					       &total, &resume));
 
-	ASSERT_TRUE(sysinfo_unload()) TH_LOG("rmmod " SYSINFO_MOD " failed");
-	EXPECT_FALSE(agent_listed("wksta"));
-	EXPECT_FALSE(agent_listed("netif"));
+	ASSERT_TRUE(sysinfo_unload())
+		TH_LOG("rmmod " NAB_SYSINFO_MOD " failed");
+	EXPECT_FALSE(nab_agent_listed("wksta"));
+	EXPECT_FALSE(nab_agent_listed("netif"));
 
 	/* The results are the process's own now. */
 	check_wksta(_metadata, wk);
@@ -936,7 +902,7 @@ TEST_F_TIMEOUT(agents, unload_while_held, 120)
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(nif));
 	EXPECT_STATS_UNCHANGED(&self->base);
 
-	ASSERT_TRUE(sysinfo_load()) TH_LOG("insmod " SYSINFO_KO " failed");
+	ASSERT_TRUE(sysinfo_load()) TH_LOG("insmod " NAB_SYSINFO_KO " failed");
 	ASSERT_EQ(ST_SUCCESS, NetWkstaGetInfo(NULL, 100, &buf));
 	check_wksta(_metadata, buf);
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(buf));
@@ -1169,7 +1135,7 @@ TEST_F_TIMEOUT(agents, net_namespace, 120)
 				TH_LOG("new namespace has %s", want.e[i].name);
 		check_enum_all(_metadata, &want);
 
-		if (dummy && !run("ip link add d0 type dummy")) {
+		if (dummy && !nab_run("ip link add d0 type dummy")) {
 			ASSERT_TRUE(iflist_netlink(&want));
 			d0 = iflist_find(&want, "d0");
 			ASSERT_NE(NULL, d0);

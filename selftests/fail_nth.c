@@ -17,8 +17,8 @@
  * large, large growing in place, large moving, large to small, large
  * shrinking; FREE small and large; SIZE; INFO; AGENT_CALL of the sample
  * agents "wksta" (with an input, copied in with vmemdup_user()) and
- * "netif" (netapibuf_sysinfo.ko, loaded if need be: see sysinfo_ko()); the
- * first open(2) and mmap(2) of a session; and through libnetapibuf:
+ * "netif" (netapibuf_sysinfo.ko, loaded if need be: see nab_sysinfo_ko());
+ * the first open(2) and mmap(2) of a session; and through libnetapibuf:
  * NetApiBufferAllocate, NetApiBufferReallocate, NetWkstaGetInfo and a
  * process's first call, which opens and maps the session.
  *
@@ -44,10 +44,6 @@
 
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
 #define FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc/"
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
-#define SYSINFO_KO	"netapibuf_sysinfo.ko"
-#define SYSINFO_MOD	"netapibuf_sysinfo"
-#define AGENTS_FILE	"/sys/class/misc/netapibuf/agents"
 
 /* A command that still fails after this many steps never finishes. */
 #define SWEEP_MAX	2000
@@ -199,85 +195,20 @@ static void prefault(void)
 
 /* ---- the sample agent ------------------------------------------------- */
 
-/*
- * The sample agent's module file: $NETAPIBUF_SYSINFO_KO, else
- * ./netapibuf_sysinfo.ko, else ../netapibuf_sysinfo.ko (tools/vmrun -f
- * puts files in /work, the selftests run in /work/selftests); NULL if
- * there is none.
- */
-static const char *sysinfo_ko(void)
-{
-	static const char *const paths[] = {
-		"./netapibuf_sysinfo.ko", "../netapibuf_sysinfo.ko",
-	};
-	const char *env = getenv("NETAPIBUF_SYSINFO_KO");
-	size_t i;
-
-	if (env && *env && !access(env, R_OK))
-		return env;
-	for (i = 0; i < ARRAY_SIZE(paths); i++)
-		if (!access(paths[i], R_OK))
-			return paths[i];
-	return NULL;
-}
-
-/* insmod of the sample agent's module; true if it worked. */
-static bool sysinfo_insmod(void)
-{
-	const char *ko = sysinfo_ko();
-	char cmd[512];
-	int status;
-
-	if (!ko)
-		return false;
-	snprintf(cmd, sizeof(cmd), "insmod %s 2>/dev/null", ko);
-	fflush(stdout);
-	fflush(stderr);
-	status = system(cmd);
-	return WIFEXITED(status) && !WEXITSTATUS(status);
-}
-
 static bool sysinfo_loaded_here;
-
-static bool agent_listed(const char *name)
-{
-	char line[64];
-	bool found = false;
-	FILE *f;
-
-	f = fopen(AGENTS_FILE, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		found = !strcmp(line, name);
-	}
-	fclose(f);
-	return found;
-}
-
-static int run(const char *cmd)
-{
-	int status;
-
-	fflush(stdout);
-	fflush(stderr);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 /* The agents are there, loaded from ./ if need be. */
 static bool agents_ready(void)
 {
-	if (!agent_listed("wksta") && sysinfo_insmod())
+	if (!nab_agent_listed("wksta") && nab_sysinfo_insmod())
 		sysinfo_loaded_here = true;
-	return agent_listed("wksta") && agent_listed("netif");
+	return nab_agent_listed("wksta") && nab_agent_listed("netif");
 }
 
 static void __attribute__((destructor)) agents_restore(void)
 {
 	if (sysinfo_loaded_here)
-		run("rmmod " SYSINFO_MOD);
+		nab_run("rmmod " NAB_SYSINFO_MOD);
 }
 
 /* ---- the commands ------------------------------------------------------ */
@@ -918,7 +849,7 @@ FIXTURE_SETUP(fail_nth)
 		TH_LOG("cannot set up " FAILSLAB " and " FAIL_PAGE_ALLOC);
 	if (needs_agents(variant->cmd) && !agents_ready())
 		SETUP_SKIP("agents wksta and netif not registered, and no "
-			   SYSINFO_KO " ($NETAPIBUF_SYSINFO_KO, ./, ../)");
+			   NAB_SYSINFO_KO_WHERE);
 	prefault();
 	self->fd = fail_nth_open();
 	ASSERT_LE(0, self->fd) TH_LOG("fail-nth: %s", strerror(errno));
@@ -987,8 +918,8 @@ FIXTURE(kmemleak) {
 FIXTURE_SETUP(kmemleak)
 {
 	NAB_REQUIRE_DEVICE();
-	if (access(KMEMLEAK, W_OK))
-		SETUP_SKIP("no " KMEMLEAK ": not the debug kernel");
+	if (access(NAB_KMEMLEAK, W_OK))
+		SETUP_SKIP("no " NAB_KMEMLEAK ": not the debug kernel");
 }
 
 FIXTURE_TEARDOWN(kmemleak)
@@ -1008,9 +939,9 @@ TEST_F_TIMEOUT(kmemleak, no_netapibuf_leak, 300)
 	FILE *f;
 
 	sleep(6);
-	ASSERT_TRUE(file_write(KMEMLEAK, "scan"));
-	ASSERT_TRUE(file_write(KMEMLEAK, "scan"));
-	f = fopen(KMEMLEAK, "re");
+	ASSERT_TRUE(file_write(NAB_KMEMLEAK, "scan"));
+	ASSERT_TRUE(file_write(NAB_KMEMLEAK, "scan"));
+	f = fopen(NAB_KMEMLEAK, "re");
 	ASSERT_NE(NULL, f);
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "unreferenced object", 19)) {

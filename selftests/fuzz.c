@@ -34,10 +34,6 @@
 
 #include "netapibuf_test.h"
 
-#define SYSINFO_KO	"netapibuf_sysinfo.ko"
-#define SYSINFO_MOD	"netapibuf_sysinfo"
-#define AGENTS_FILE	"/sys/class/misc/netapibuf/agents"
-
 #define DEFAULT_SEED		0x6e61627566757a7aULL	/* "nabufuzz" */
 #define DEFAULT_ITERATIONS	20000
 #define MAX_SECONDS		6600	/* below the test's timeout */
@@ -1140,74 +1136,19 @@ static void fuzz_fork(struct __test_metadata *_metadata, struct fuzz *f)
 
 /* ---- the agents ---------------------------------------------------------- */
 
-/*
- * The sample agent's module file: $NETAPIBUF_SYSINFO_KO, else
- * ./netapibuf_sysinfo.ko, else ../netapibuf_sysinfo.ko (tools/vmrun -f
- * puts files in /work, the selftests run in /work/selftests); NULL if
- * there is none.
- */
-static const char *sysinfo_ko(void)
-{
-	static const char *const paths[] = {
-		"./netapibuf_sysinfo.ko", "../netapibuf_sysinfo.ko",
-	};
-	const char *env = getenv("NETAPIBUF_SYSINFO_KO");
-	size_t i;
-
-	if (env && *env && !access(env, R_OK))
-		return env;
-	for (i = 0; i < ARRAY_SIZE(paths); i++)
-		if (!access(paths[i], R_OK))
-			return paths[i];
-	return NULL;
-}
-
-/* insmod of the sample agent's module; true if it worked. */
-static bool sysinfo_insmod(void)
-{
-	const char *ko = sysinfo_ko();
-	char cmd[512];
-	int status;
-
-	if (!ko)
-		return false;
-	snprintf(cmd, sizeof(cmd), "insmod %s 2>/dev/null", ko);
-	fflush(stdout);
-	fflush(stderr);
-	status = system(cmd);
-	return WIFEXITED(status) && !WEXITSTATUS(status);
-}
-
 static bool sysinfo_loaded_here;
-
-static bool agent_listed(const char *name)
-{
-	char line[64];
-	bool found = false;
-	FILE *fp;
-
-	fp = fopen(AGENTS_FILE, "re");
-	if (!fp)
-		return false;
-	while (!found && fgets(line, sizeof(line), fp)) {
-		line[strcspn(line, "\n")] = '\0';
-		found = !strcmp(line, name);
-	}
-	fclose(fp);
-	return found;
-}
 
 static bool agents_ready(void)
 {
-	if (!agent_listed("wksta"))
-		sysinfo_loaded_here = sysinfo_insmod();
-	return agent_listed("wksta") && agent_listed("netif");
+	if (!nab_agent_listed("wksta"))
+		sysinfo_loaded_here = nab_sysinfo_insmod();
+	return nab_agent_listed("wksta") && nab_agent_listed("netif");
 }
 
 static void __attribute__((destructor)) agents_restore(void)
 {
-	if (sysinfo_loaded_here && system("rmmod " SYSINFO_MOD))
-		fprintf(stderr, "# rmmod " SYSINFO_MOD " failed\n");
+	if (sysinfo_loaded_here && system("rmmod " NAB_SYSINFO_MOD))
+		fprintf(stderr, "# rmmod " NAB_SYSINFO_MOD " failed\n");
 }
 
 /* ---- the test ----------------------------------------------------------- */

@@ -31,9 +31,6 @@
 #define ST_NOMEM	((NET_API_STATUS)ERROR_NOT_ENOUGH_MEMORY)
 
 #define CGROOT		"/sys/fs/cgroup/"
-#define SYSINFO_KO	"netapibuf_sysinfo.ko"
-#define SYSINFO_MOD	"netapibuf_sysinfo"
-#define AGENTS_FILE	"/sys/class/misc/netapibuf/agents"
 
 #define MB		(1024 * 1024)
 #define CG_MAX		(16 * MB)
@@ -72,74 +69,19 @@ static void __attribute__((destructor)) params_restore_at_exit(void)
 
 /* ---- the sample agent (optional) ---------------------------------------- */
 
-/*
- * The sample agent's module file: $NETAPIBUF_SYSINFO_KO, else
- * ./netapibuf_sysinfo.ko, else ../netapibuf_sysinfo.ko (tools/vmrun -f
- * puts files in /work, the selftests run in /work/selftests); NULL if
- * there is none.
- */
-static const char *sysinfo_ko(void)
-{
-	static const char *const paths[] = {
-		"./netapibuf_sysinfo.ko", "../netapibuf_sysinfo.ko",
-	};
-	const char *env = getenv("NETAPIBUF_SYSINFO_KO");
-	size_t i;
-
-	if (env && *env && !access(env, R_OK))
-		return env;
-	for (i = 0; i < ARRAY_SIZE(paths); i++)
-		if (!access(paths[i], R_OK))
-			return paths[i];
-	return NULL;
-}
-
-/* insmod of the sample agent's module; true if it worked. */
-static bool sysinfo_insmod(void)
-{
-	const char *ko = sysinfo_ko();
-	char cmd[512];
-	int status;
-
-	if (!ko)
-		return false;
-	snprintf(cmd, sizeof(cmd), "insmod %s 2>/dev/null", ko);
-	fflush(stdout);
-	fflush(stderr);
-	status = system(cmd);
-	return WIFEXITED(status) && !WEXITSTATUS(status);
-}
-
 static bool sysinfo_loaded_here;
-
-static bool agent_listed(const char *name)
-{
-	char line[64];
-	bool found = false;
-	FILE *f;
-
-	f = fopen(AGENTS_FILE, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		found = !strcmp(line, name);
-	}
-	fclose(f);
-	return found;
-}
 
 static bool agents_ready(void)
 {
-	if (!agent_listed("wksta"))
-		sysinfo_loaded_here = sysinfo_insmod();
-	return agent_listed("wksta");
+	if (!nab_agent_listed("wksta"))
+		sysinfo_loaded_here = nab_sysinfo_insmod();
+	return nab_agent_listed("wksta");
 }
 
 static void __attribute__((destructor)) agents_restore(void)
 {
-	if (sysinfo_loaded_here && system("rmmod " SYSINFO_MOD))
-		fprintf(stderr, "# rmmod " SYSINFO_MOD " failed\n");
+	if (sysinfo_loaded_here && system("rmmod " NAB_SYSINFO_MOD))
+		fprintf(stderr, "# rmmod " NAB_SYSINFO_MOD " failed\n");
 }
 
 /* ---- cgroup files --------------------------------------------------------- */
@@ -458,8 +400,8 @@ TEST_F_TIMEOUT(memcg, agents_in_a_full_group, 120)
 	struct cg_report *r = self->r;
 
 	if (!agents_ready())
-		SKIP(return, "agents not registered, and no " SYSINFO_KO
-		     " ($NETAPIBUF_SYSINFO_KO, ./, ../)");
+		SKIP(return, "agents not registered, and no "
+		     NAB_SYSINFO_KO_WHERE);
 	run_in_group(_metadata, self, CG_AGENTS);
 	EXPECT_EQ(ST_NOMEM, r->wksta_status) TH_LOG("NetWkstaGetInfo");
 	EXPECT_EQ(ST_NOMEM, r->netif_status) TH_LOG("NetInterfaceEnum");
@@ -576,8 +518,8 @@ TEST_F(quota, agent_results_within_limits)
 	uint8_t *buf = (uint8_t *)1;
 
 	if (!agents_ready())
-		SKIP(return, "agent wksta not registered, and no " SYSINFO_KO
-		     " ($NETAPIBUF_SYSINFO_KO, ./, ../)");
+		SKIP(return, "agent wksta not registered, and no "
+		     NAB_SYSINFO_KO_WHERE);
 	IN_CHILD({
 		ASSERT_TRUE(nab_param_write("max_buffer_bytes", 16));
 		EXPECT_EQ(ST_NOMEM, NetWkstaGetInfo(NULL, 100, &buf));

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the netapibuf selftests: raw ioctl wrappers, the stats
- * and module parameter files, fault probing, child processes and buffer
- * patterns.
+ * and module parameter files, modules and agents, fault probing, child
+ * processes and buffer patterns.
  *
  * Copyright (C) 2026 The netapibuf authors
  */
@@ -38,6 +38,15 @@
 #define NAB_DEVICE	"/dev/netapibuf"
 #define NAB_STATS_DIR	"/sys/class/misc/netapibuf/stats/"
 #define NAB_PARAM_DIR	"/sys/module/netapibuf/parameters/"
+#define NAB_AGENTS_FILE	"/sys/class/misc/netapibuf/agents"
+#define NAB_KMEMLEAK	"/sys/kernel/debug/kmemleak"
+
+/* The sample agent module ("wksta" and "netif"): its file and its name. */
+#define NAB_SYSINFO_KO	"netapibuf_sysinfo.ko"
+#define NAB_SYSINFO_MOD	"netapibuf_sysinfo"
+/* For messages: the file and where nab_sysinfo_ko() looks for it. */
+#define NAB_SYSINFO_KO_WHERE \
+	NAB_SYSINFO_KO " ($NETAPIBUF_SYSINFO_KO, ./, ../)"
 
 /* How long a counter may take to settle after a session goes away. */
 #define NAB_SETTLE_MS	5000
@@ -398,6 +407,94 @@ static inline bool nab_param_write(const char *name, unsigned long long val)
 
 	snprintf(path, sizeof(path), NAB_PARAM_DIR "%s", name);
 	return nab_write_ull(path, val);
+}
+
+/* ---- modules and agents -------------------------------------------- */
+
+/*
+ * A shell command's exit status (128 if it did not exit), its output on
+ * ours. stdout and stderr are flushed first so the output stays in order.
+ */
+static inline int nab_run(const char *cmd)
+{
+	int status;
+
+	fflush(stdout);
+	fflush(stderr);
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Whether module @name is loaded (/sys/module/@name exists). */
+static inline bool nab_module_loaded(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return !access(path, F_OK);
+}
+
+/*
+ * A file to load: $@env if it is set and readable, else the first
+ * readable one of the @n @paths; NULL if there is none.
+ */
+static inline const char *nab_find_file(const char *env,
+					const char *const *paths, size_t n)
+{
+	const char *val = getenv(env);
+	size_t i;
+
+	if (val && *val && !access(val, R_OK))
+		return val;
+	for (i = 0; i < n; i++)
+		if (!access(paths[i], R_OK))
+			return paths[i];
+	return NULL;
+}
+
+/*
+ * The sample agent's module file: $NETAPIBUF_SYSINFO_KO, else
+ * ./netapibuf_sysinfo.ko, else ../netapibuf_sysinfo.ko (tools/vmrun -f
+ * puts files in /work, the selftests run in /work/selftests); NULL if
+ * there is none.
+ */
+static inline const char *nab_sysinfo_ko(void)
+{
+	static const char *const paths[] = {
+		"./" NAB_SYSINFO_KO, "../" NAB_SYSINFO_KO,
+	};
+
+	return nab_find_file("NETAPIBUF_SYSINFO_KO", paths, ARRAY_SIZE(paths));
+}
+
+/* insmod of the sample agent's module; true if it worked. */
+static inline bool nab_sysinfo_insmod(void)
+{
+	const char *ko = nab_sysinfo_ko();
+	char cmd[512];
+
+	if (!ko)
+		return false;
+	snprintf(cmd, sizeof(cmd), "insmod %s 2>/dev/null", ko);
+	return !nab_run(cmd);
+}
+
+/* Whether NAB_AGENTS_FILE lists the agent @name. */
+static inline bool nab_agent_listed(const char *name)
+{
+	char line[64];
+	bool found = false;
+	FILE *f;
+
+	f = fopen(NAB_AGENTS_FILE, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = !strcmp(line, name);
+	}
+	fclose(f);
+	return found;
 }
 
 /* ---- probing addresses --------------------------------------------- */

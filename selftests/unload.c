@@ -10,7 +10,7 @@
  * The module file: $NETAPIBUF_KO_FILE, else ./netapibuf.ko, else
  * /vmrun/netapibuf.ko (where tools/vmrun puts the module it loads).
  * Without one the module is never unloaded (nothing could load it back)
- * and those tests are skipped. The agent module: see sysinfo_ko().
+ * and those tests are skipped. The agent module: see nab_sysinfo_ko().
  * The last test leaves the module loaded, as it found it.
  *
  * Copyright (C) 2026 The netapibuf authors
@@ -20,86 +20,28 @@
 #include "netapibuf_test.h"
 
 #define MODNAME		"netapibuf"
-#define SYSINFO_KO	"netapibuf_sysinfo.ko"
-#define SYSINFO_MOD	"netapibuf_sysinfo"
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
-
-static bool module_loaded(const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	return !access(path, F_OK);
-}
 
 /* A shell command's exit status, its output on our stderr. */
 static int run(const char *fmt, ...)
 {
 	char cmd[512];
 	va_list ap;
-	int status;
 
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	fflush(stdout);
-	fflush(stderr);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return nab_run(cmd);
 }
 
-/*
- * The sample agent's module file: $NETAPIBUF_SYSINFO_KO, else
- * ./netapibuf_sysinfo.ko, else ../netapibuf_sysinfo.ko (tools/vmrun -f
- * puts files in /work, the selftests run in /work/selftests); NULL if
- * there is none.
- */
-static const char *sysinfo_ko(void)
-{
-	static const char *const paths[] = {
-		"./netapibuf_sysinfo.ko", "../netapibuf_sysinfo.ko",
-	};
-	const char *env = getenv("NETAPIBUF_SYSINFO_KO");
-	size_t i;
-
-	if (env && *env && !access(env, R_OK))
-		return env;
-	for (i = 0; i < ARRAY_SIZE(paths); i++)
-		if (!access(paths[i], R_OK))
-			return paths[i];
-	return NULL;
-}
-
-/* insmod of the sample agent's module; true if it worked. */
-static bool sysinfo_insmod(void)
-{
-	const char *ko = sysinfo_ko();
-	char cmd[512];
-	int status;
-
-	if (!ko)
-		return false;
-	snprintf(cmd, sizeof(cmd), "insmod %s 2>/dev/null", ko);
-	fflush(stdout);
-	fflush(stderr);
-	status = system(cmd);
-	return WIFEXITED(status) && !WEXITSTATUS(status);
-}
-
+/* The module file to load netapibuf.ko back with; NULL if there is none. */
 static const char *module_file(void)
 {
 	static const char *const candidates[] = {
 		"./netapibuf.ko", "/vmrun/netapibuf.ko",
 	};
-	const char *env = getenv("NETAPIBUF_KO_FILE");
-	size_t i;
 
-	if (env && *env && !access(env, R_OK))
-		return env;
-	for (i = 0; i < ARRAY_SIZE(candidates); i++)
-		if (!access(candidates[i], R_OK))
-			return candidates[i];
-	return NULL;
+	return nab_find_file("NETAPIBUF_KO_FILE", candidates,
+			     ARRAY_SIZE(candidates));
 }
 
 /* rmmod must be refused, and the module stay. */
@@ -108,7 +50,7 @@ static const char *module_file(void)
 		EXPECT_NE(0, run("rmmod " MODNAME " 2>&1 | sed 's/^/# /'; " \
 				 "test -d /sys/module/" MODNAME " && "	\
 				 "exit 1; exit 0")) TH_LOG(why);	\
-		EXPECT_TRUE(module_loaded(MODNAME)) TH_LOG(why);	\
+		EXPECT_TRUE(nab_module_loaded(MODNAME)) TH_LOG(why);	\
 	} while (0)
 
 FIXTURE(unload) {
@@ -128,7 +70,7 @@ FIXTURE_SETUP(unload)
 FIXTURE_TEARDOWN(unload)
 {
 	nab_session_close(&self->s);
-	if (module_loaded(MODNAME))
+	if (nab_module_loaded(MODNAME))
 		EXPECT_STATS_BASELINE(&self->base);
 }
 
@@ -195,15 +137,15 @@ TEST_F(unload, refused_while_fork_child_holds_it)
 
 TEST_F(unload, refused_while_agent_loaded)
 {
-	bool had = module_loaded(SYSINFO_MOD);
+	bool had = nab_module_loaded(NAB_SYSINFO_MOD);
 
-	if (!had && !sysinfo_ko())
-		SKIP(return, "no " SYSINFO_KO " ($NETAPIBUF_SYSINFO_KO, ./, ../)");
+	if (!had && !nab_sysinfo_ko())
+		SKIP(return, "no " NAB_SYSINFO_KO_WHERE);
 	if (!had)
-		ASSERT_TRUE(sysinfo_insmod());
-	EXPECT_RMMOD_REFUSED(SYSINFO_MOD " depends on it");
+		ASSERT_TRUE(nab_sysinfo_insmod());
+	EXPECT_RMMOD_REFUSED(NAB_SYSINFO_MOD " depends on it");
 	if (!had)
-		EXPECT_EQ(0, run("rmmod " SYSINFO_MOD));
+		EXPECT_EQ(0, run("rmmod " NAB_SYSINFO_MOD));
 }
 
 /* kmemleak's reports, and how many name netapibuf (or its old text). */
@@ -216,7 +158,7 @@ static unsigned int kmemleak_reports(unsigned long text, unsigned long size,
 	FILE *f;
 
 	*ours = 0;
-	f = fopen(KMEMLEAK, "re");
+	f = fopen(NAB_KMEMLEAK, "re");
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
@@ -243,10 +185,10 @@ static unsigned int kmemleak_reports(unsigned long text, unsigned long size,
 TEST_F_TIMEOUT(unload, unloads_when_idle_then_loads_again, 300)
 {
 	const char *ko = module_file();
-	bool sysinfo = module_loaded(SYSINFO_MOD);
+	bool sysinfo = nab_module_loaded(NAB_SYSINFO_MOD);
 	unsigned long long text = 0, size = 0;
 	unsigned int before = 0, after, ours;
-	bool kmemleak = !access(KMEMLEAK, W_OK);
+	bool kmemleak = !access(NAB_KMEMLEAK, W_OK);
 	struct nab_stats now;
 	void *buf;
 	int i;
@@ -254,10 +196,9 @@ TEST_F_TIMEOUT(unload, unloads_when_idle_then_loads_again, 300)
 	if (!ko)
 		SKIP(return, "no module file to load it back with "
 		     "(NETAPIBUF_KO_FILE, ./netapibuf.ko, /vmrun/netapibuf.ko)");
-	if (sysinfo && !sysinfo_ko())
-		SKIP(return, SYSINFO_MOD " is loaded and there is no "
-		     SYSINFO_KO " ($NETAPIBUF_SYSINFO_KO, ./, ../) to load it "
-		     "back with");
+	if (sysinfo && !nab_sysinfo_ko())
+		SKIP(return, NAB_SYSINFO_MOD " is loaded and there is no "
+		     NAB_SYSINFO_KO_WHERE " to load it back with");
 
 	/* Nothing of ours is left: no session, no buffer. */
 	EXPECT_STATS_BASELINE(&self->base);
@@ -272,16 +213,16 @@ TEST_F_TIMEOUT(unload, unloads_when_idle_then_loads_again, 300)
 		before = kmemleak_reports(text, size, &ours, NULL);
 
 	if (sysinfo)
-		ASSERT_EQ(0, run("rmmod " SYSINFO_MOD));
+		ASSERT_EQ(0, run("rmmod " NAB_SYSINFO_MOD));
 	ASSERT_EQ(0, run("rmmod " MODNAME)) TH_LOG("rmmod of an idle module");
-	EXPECT_FALSE(module_loaded(MODNAME));
+	EXPECT_FALSE(nab_module_loaded(MODNAME));
 	EXPECT_NE(0, access(NAB_DEVICE, F_OK)) TH_LOG(NAB_DEVICE " stayed");
 
 	if (kmemleak) {
 		/* An object is reported once unreferenced for 5 s, over two scans. */
 		sleep(6);
-		EXPECT_EQ(0, run("echo scan > " KMEMLEAK));
-		EXPECT_EQ(0, run("echo scan > " KMEMLEAK));
+		EXPECT_EQ(0, run("echo scan > " NAB_KMEMLEAK));
+		EXPECT_EQ(0, run("echo scan > " NAB_KMEMLEAK));
 		after = kmemleak_reports(text, size, &ours, stderr);
 		EXPECT_EQ(0U, ours) TH_LOG("kmemleak: %u reports from netapibuf",
 					   ours);
@@ -290,7 +231,7 @@ TEST_F_TIMEOUT(unload, unloads_when_idle_then_loads_again, 300)
 	}
 
 	ASSERT_EQ(0, run("insmod %s", ko)) TH_LOG("insmod %s again", ko);
-	EXPECT_TRUE(module_loaded(MODNAME));
+	EXPECT_TRUE(nab_module_loaded(MODNAME));
 	/* devtmpfs makes the node as the device registers. */
 	for (i = 0; i < 100 && access(NAB_DEVICE, F_OK); i++)
 		usleep(20000);
@@ -300,7 +241,7 @@ TEST_F_TIMEOUT(unload, unloads_when_idle_then_loads_again, 300)
 	EXPECT_EQ(-1, nab_check(buf, 0, 100, 1));
 	nab_session_close(&self->s);
 	if (sysinfo)
-		EXPECT_TRUE(sysinfo_insmod());
+		EXPECT_TRUE(nab_sysinfo_insmod());
 	/* A fresh module: fresh counters. */
 	ASSERT_STATS(&now);
 	EXPECT_EQ(0, now.sessions);
