@@ -323,6 +323,26 @@ free_pages:
 	return -ENOMEM;
 }
 
+/* A large buffer's descriptor and page array, for @nr pages not yet there. */
+static struct nab_large *nab_large_new(size_t size, unsigned long nr)
+{
+	struct nab_large *lb;
+
+	lb = kzalloc(sizeof(*lb), NAB_GFP);
+	if (!lb)
+		return NULL;
+	lb->obj.kind = NAB_LARGE;
+	lb->size = size;
+	lb->nr_pages = nr;
+	lb->cap = nr;
+	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP);
+	if (!lb->pages) {
+		kfree(lb);
+		return NULL;
+	}
+	return lb;
+}
+
 static int nab_large_alloc(struct nab_session *s, size_t size,
 			   struct nab_ref *ref)
 {
@@ -332,19 +352,9 @@ static int nab_large_alloc(struct nab_session *s, size_t size,
 
 	lockdep_assert_held(&s->lock);
 
-	lb = kzalloc(sizeof(*lb), NAB_GFP);
+	lb = nab_large_new(size, nr);
 	if (!lb)
 		return -ENOMEM;
-	lb->obj.kind = NAB_LARGE;
-	lb->size = size;
-	lb->nr_pages = nr;
-	lb->cap = nr;
-
-	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP);
-	if (!lb->pages) {
-		ret = -ENOMEM;
-		goto free_large;
-	}
 
 	ret = nab_pages_alloc(lb->pages, nr);
 	if (ret)
@@ -364,7 +374,6 @@ free_pages:
 	nab_pages_free(lb->pages, nr);
 free_array:
 	kvfree(lb->pages);
-free_large:
 	kfree(lb);
 	return ret;
 }
@@ -583,18 +592,9 @@ int nab_buf_adopt(struct nab_session *s, struct page **pages,
 	if (ret)
 		return ret;
 
-	lb = kzalloc(sizeof(*lb), NAB_GFP);
+	lb = nab_large_new(size, nr);
 	if (!lb)
 		return -ENOMEM;
-	lb->obj.kind = NAB_LARGE;
-	lb->size = size;
-	lb->nr_pages = nr;
-	lb->cap = nr;
-	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP);
-	if (!lb->pages) {
-		ret = -ENOMEM;
-		goto free_large;
-	}
 	memcpy(lb->pages, pages, nr * sizeof(*pages));
 
 	mutex_lock(&s->lock);
@@ -622,7 +622,6 @@ int nab_buf_adopt(struct nab_session *s, struct page **pages,
 unlock:
 	mutex_unlock(&s->lock);
 	kvfree(lb->pages);
-free_large:
 	kfree(lb);
 	return ret;
 }
