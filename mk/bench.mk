@@ -12,7 +12,8 @@
 #                           to build); BENCH_KERNELS=bench: the other only
 #   make bench-report       the report again, from the last guest logs
 #   make bench-trace        function_graph traces of single operations in
-#                           the module (BENCH_TRACE_KERNELS, default bench)
+#                           the module (BENCH_TRACE_KERNELS, default bench;
+#                           debug: the debug kernel of make check)
 #   make bench-deps         install what the benchmark needs
 #
 # The kernels, each booted once with every peer run in that one boot (the
@@ -22,6 +23,8 @@
 #   bench  tools/bench.config: the debug kernel's config without any
 #          debugging, built once by tools/debug-kernel and cached; it has
 #          /dev/dma_heap/system, which Debian's kernel lacks
+#   debug  the debug kernel (tools/debug-kernel), its KASAN, lockdep and
+#          the rest making every figure larger: for bench-trace only
 #
 # Output in $(BUILD)/bench: bench.json, bench.png, bench.md (the tables),
 # guest-<kernel>.log (the raw results), trace-<kernel>.txt. The targets
@@ -44,6 +47,7 @@ BENCH_OUT := $(BUILD)/bench
 BENCH_PYTHON ?= /usr/bin/python3
 # Builds (once) and prints the bench kernel's build directory.
 BENCH_KERNEL_TOOL ?= $(NAB_BENCH_TOP)/tools/debug-kernel
+NAB_BENCH_TOOL_DEBUG := $(NAB_BENCH_TOP)/tools/debug-kernel
 BENCH_FRAGMENT := $(NAB_BENCH_TOP)/tools/bench.config
 # One vCPU: with -icount, QEMU 7.2 does not get a second vCPU through
 # "x86: Booting SMP configuration" in any useful time; with one vCPU the
@@ -57,10 +61,12 @@ BENCH_IMAGE_stock :=
 BENCH_IMAGE_bench := $$(tail -n 1 $(BENCH_OUT)/bench/kdir)/arch/x86/boot/bzImage
 BENCH_KO_stock := $(BUILD)/stock/netapibuf.ko
 BENCH_KO_bench := $(BENCH_OUT)/bench/module/netapibuf.ko
+BENCH_IMAGE_debug := $$($(NAB_BENCH_TOOL_DEBUG))/arch/x86/boot/bzImage
+BENCH_KO_debug := $(BUILD)/debug/netapibuf.ko
 BENCH_AGENT = $(BENCH_OUT)/$(1)/agent/netapibuf_bench_agent.ko
 
 .PHONY: bench bench-programs bench-report bench-trace bench-deps \
-	$(foreach k,stock bench,bench-build-$(k) bench-run-$(k) bench-trace-$(k))
+	$(foreach k,stock bench debug,bench-build-$(k) bench-run-$(k) bench-trace-$(k))
 
 bench: bench-programs $(addprefix bench-run-,$(BENCH_KERNELS))
 	@$(MAKE) --no-print-directory -f $(NAB_BENCH_TOP)/mk/bench.mk \
@@ -114,6 +120,15 @@ bench-build-bench: bench-programs
 		SYMVERS=$(BENCH_OUT)/bench/module/Module.symvers \
 		AGENT_DIR=$(BENCH_OUT)/bench/agent
 
+# The debug kernel of make check (built and cached by tools/debug-kernel)
+# and the module of make module-debug, KUnit suite included.
+bench-build-debug: bench-programs
+	$(MAKE) -C $(NAB_BENCH_TOP) module-debug BUILD=$(BUILD)
+	$(MAKE) -C $(NAB_BENCH_TOP)/bench agent \
+		KDIR=$$($(NAB_BENCH_TOOL_DEBUG)) \
+		SYMVERS=$(BUILD)/debug/Module.symvers \
+		AGENT_DIR=$(BENCH_OUT)/debug/agent
+
 # $(call nab_bench_vm,KERNEL,SCRIPT,OUTPUT): boot KERNEL's guest with the
 # programs, the agent and SCRIPT, run SCRIPT, keep what it prints in OUTPUT
 # and show the lines that are not results.
@@ -145,7 +160,7 @@ bench-trace-$(1): bench-build-$(1)
 		$(BENCH_OUT)/trace-$(1).log >$(BENCH_OUT)/trace-$(1).txt
 	@cat $(BENCH_OUT)/trace-$(1).txt
 endef
-$(foreach k,stock bench,$(eval $(call nab_bench_kernel,$(k))))
+$(foreach k,stock bench debug,$(eval $(call nab_bench_kernel,$(k))))
 
 bench-trace: $(addprefix bench-trace-,$(BENCH_TRACE_KERNELS))
 
