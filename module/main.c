@@ -223,7 +223,6 @@ struct nab_ioctl_op {
  * can be undone (ALLOC, AGENT_CALL: the new buffer is freed), or is
  * probed (REALLOC: a buffer that moved cannot be put back).
  */
-
 static const struct nab_ioctl_op nab_ioctl_ops[] = {
 	NAB_IOCTL_OP(NETAPIBUF_CMD_INFO, NETAPIBUF_IOC_INFO,
 		     nab_ioctl_info, NULL, false,
