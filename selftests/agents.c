@@ -171,41 +171,12 @@ static bool dummy_ready(void)
 
 /* ---- the library's session ------------------------------------------ */
 
-/*
- * NETAPIBUF_IOC_INFO on the library's session: the descriptor of this
- * process that is /dev/netapibuf (tests using it open no raw session).
- */
-static bool lib_session_info(struct netapibuf_info *info)
-{
-	char link[300], target[64];
-	struct dirent *de;
-	bool found = false;
-	ssize_t n;
-	DIR *dir;
-
-	dir = opendir("/proc/self/fd");
-	if (!dir)
-		return false;
-	while (!found && (de = readdir(dir))) {
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (strcmp(target, NAB_DEVICE))
-			continue;
-		found = !_test_ioctl_info(atoi(de->d_name), 0, info);
-	}
-	closedir(dir);
-	return found;
-}
-
 /* Whether this process has /dev/netapibuf open at all. */
 static bool lib_session_open(void)
 {
 	struct netapibuf_info info;
 
-	return lib_session_info(&info);
+	return nab_lib_session_info(&info, false);
 }
 
 static bool in_arena(const struct netapibuf_info *info, const void *p,
@@ -348,7 +319,7 @@ static void check_netif_page(struct __test_metadata *_metadata,
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_LE(first + entries, want->n);
-	ASSERT_TRUE(lib_session_info(&info));
+	ASSERT_TRUE(nab_lib_session_info(&info, false));
 	for (i = 0; i < entries; i++)
 		size += netif_bytes(want->e[first + i].name);
 	ASSERT_EQ(ST_SUCCESS, NetApiBufferSize((LPVOID)buf, &bufsize));
@@ -496,7 +467,7 @@ static void check_wksta(struct __test_metadata *_metadata, const uint8_t *buf)
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, uname(&uts));
-	ASSERT_TRUE(lib_session_info(&info));
+	ASSERT_TRUE(nab_lib_session_info(&info, false));
 	ASSERT_EQ(ST_SUCCESS, NetApiBufferSize((LPVOID)buf, &size));
 	EXPECT_EQ(sizeof(*wi) + strlen(uts.nodename) + 1 +
 		  strlen(uts.domainname) + 1, size);

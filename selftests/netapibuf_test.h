@@ -9,6 +9,7 @@
 #ifndef NETAPIBUF_TEST_H
 #define NETAPIBUF_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -88,6 +89,38 @@ static inline int _test_ioctl_info(int fd, __u32 flags,
 	if (!ret && out)
 		*out = cmd;
 	return ret;
+}
+
+/*
+ * NETAPIBUF_IOC_INFO on the library's session, found as the descriptor of
+ * this process that is /dev/netapibuf; with @mapped, only a session whose
+ * arena is mapped counts. False if there is none.
+ */
+static inline bool nab_lib_session_info(struct netapibuf_info *info,
+					bool mapped)
+{
+	char link[300], target[64];
+	struct dirent *de;
+	bool found = false;
+	ssize_t n;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, NAB_DEVICE))
+			continue;
+		found = !_test_ioctl_info(atoi(de->d_name), 0, info) &&
+			(!mapped || info->arena_addr);
+	}
+	closedir(dir);
+	return found;
 }
 
 static inline int _test_ioctl_alloc(int fd, __u64 size, __u32 flags,

@@ -27,7 +27,6 @@
  *
  * Copyright (C) 2026 The netapibuf authors
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -250,33 +249,6 @@ static void *lib_worker_main(void *arg)
 	return NULL;
 }
 
-/* The library's session, seen through its descriptor in /proc/self/fd. */
-static bool lib_session_info(struct netapibuf_info *info)
-{
-	char link[300], target[64];
-	struct dirent *de;
-	bool found = false;
-	ssize_t n;
-	DIR *dir;
-
-	dir = opendir("/proc/self/fd");
-	if (!dir)
-		return false;
-	while (!found && (de = readdir(dir))) {
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (strcmp(target, NAB_DEVICE))
-			continue;
-		found = !_test_ioctl_info(atoi(de->d_name), 0, info) &&
-			info->arena_addr;
-	}
-	closedir(dir);
-	return found;
-}
-
 /* ---- chaos: fork, and the mm calls on the arena ---------------------- */
 
 /* A call that must fail: it did, or record that it did not. */
@@ -436,7 +408,7 @@ static void *chaos_main(void *arg)
 	struct netapibuf_info info, now;
 
 	/* The workers open the session with their first call. */
-	while (!lib_session_info(&info)) {
+	while (!nab_lib_session_info(&info, true)) {
 		if (time_up())
 			return NULL;
 		usleep(1000);
@@ -444,7 +416,7 @@ static void *chaos_main(void *arg)
 	while (!time_up()) {
 		chaos_one(&rng, &info);
 		if (rand_r(&rng) % 64 == 0) {
-			if (!lib_session_info(&now) ||
+			if (!nab_lib_session_info(&now, true) ||
 			    now.arena_addr != info.arena_addr)
 				stress_error("chaos: the arena moved or went away");
 		}
