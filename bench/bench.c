@@ -218,19 +218,24 @@ static void memfd_free(struct nab_buf *b)
 	close(b->h);
 }
 
-static int memfd_realloc(struct nab_buf *b, size_t n)
+/* Both mapping peers grow and shrink with mremap(2). */
+static int remap_realloc(struct nab_buf *b, size_t n)
 {
-	char *p;
+	char *p = mremap(b->p, nab_round_page(b->n), nab_round_page(n),
+			 MREMAP_MAYMOVE);
 
-	if (ftruncate(b->h, n))
-		return -1;
-	p = mremap(b->p, nab_round_page(b->n), nab_round_page(n),
-		   MREMAP_MAYMOVE);
 	if (p == MAP_FAILED)
 		return -1;
 	b->p = p;
 	b->n = n;
 	return 0;
+}
+
+static int memfd_realloc(struct nab_buf *b, size_t n)
+{
+	if (ftruncate(b->h, n))
+		return -1;
+	return remap_realloc(b, n);
 }
 
 /* One page each: 1,000,000 would take 4 GiB, twice the guest's memory. */
@@ -258,23 +263,11 @@ static void anon_free(struct nab_buf *b)
 	munmap(b->p, nab_round_page(b->n));
 }
 
-static int anon_realloc(struct nab_buf *b, size_t n)
-{
-	char *p = mremap(b->p, nab_round_page(b->n), nab_round_page(n),
-			 MREMAP_MAYMOVE);
-
-	if (p == MAP_FAILED)
-		return -1;
-	b->p = p;
-	b->n = n;
-	return 0;
-}
-
 static const struct nab_peer nab_anon = {
 	.name = "mmap",
 	.alloc = anon_alloc,
 	.free = anon_free,
-	.realloc = anon_realloc,
+	.realloc = remap_realloc,
 	.copies = NAB_COPY_NONE,
 	.live_n = 20000,
 };
