@@ -47,4 +47,14 @@ static inline void nab_vm_flags_clear(struct vm_area_struct *vma,
 #define NAB_NS	"NETAPIBUF"
 #endif
 
+/*
+ * 6.17 renamed dev_get_flags() to netif_get_flags(), commit 93893a57efd4
+ * ("net: s/dev_get_flags/netif_get_flags/"); same arguments and result.
+ */
+#if KERNEL_VERSION(6, 17, 0) > LINUX_VERSION_CODE
+#define nab_netif_get_flags(dev)	dev_get_flags(dev)
+#else
+#define nab_netif_get_flags(dev)	netif_get_flags(dev)
+#endif
+
 #endif /* _NETAPIBUF_COMPAT_H */

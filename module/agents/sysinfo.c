@@ -30,6 +30,8 @@
 
 #include <netapibuf_kernel.h>
 
+#include "compat.h"
+
 #define NAB_PLATFORM_ID_NT		500
 #define NAB_MAX_PREFERRED_LENGTH	0xffffffffULL
 
@@ -180,7 +182,7 @@ static struct nab_netif *nab_netif_snapshot(unsigned int *count)
 			nif->ifindex = dev->ifindex;
 			strscpy(nif->name, dev->name, sizeof(nif->name));
 			nif->mtu = READ_ONCE(dev->mtu);
-			nif->flags = dev_get_flags(dev);
+			nif->flags = nab_netif_get_flags(dev);
 			nif->addr_len = min_t(u32, dev->addr_len,
 					      sizeof(nif->addr));
 			memcpy(nif->addr, dev->dev_addr, nif->addr_len);
