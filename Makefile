@@ -3,22 +3,35 @@
 # netapibuf: the module (through kbuild), the library, the selftests and
 # the QEMU guest that runs them. `make help` lists the targets.
 
-# The kernel to build the module for: its build directory. By default the
-# newest one from Debian's linux-headers-amd64.
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+# `all` comes first: plain `make` builds and nothing else. No included
+# makefile defines the default goal.
+all:
+
+# The stock kernel's build directory, for `make module`: by default the
+# headers of the newest Debian 12 kernel installed (tools/kernel stock).
+# Recursive, never exported: it is looked up when a recipe needs it, after
+# `make deps` has installed the headers, never when make starts.
+KDIR ?= $(shell $(CURDIR)/tools/kernel stock kdir)
 # Where everything that is built goes, outside the source tree.
 BUILD ?= $(CURDIR)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-export BUILD KDIR
+export BUILD
+
+# The kernels the module is built and tested for (tools/kernel --list):
+# module-NAME builds $(BUILD)/NAME/netapibuf.ko; make check runs the
+# selftests on CHECK_KERNELS, make check-kernels on the others.
+KERNELS := stock debug 6.12 6.12-rt mainline
+CHECK_KERNELS ?= $(KERNELS)
 
 # Debian packages the build and the guest need; `make deps` installs the
 # missing ones.
 DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	pkg-config rsync xz-utils python3 linux-headers-amd64 \
 	linux-image-amd64 linux-source-6.1 qemu-system-x86 busybox-static \
-	libkmod-dev sparse dkms debhelper dh-dkms openssl
+	libkmod-dev sparse dkms debhelper dh-dkms openssl dwarves \
+	debian-archive-keyring zstd
 
 MOD_SRCS := Kbuild $(wildcard module/*.[ch] module/*/*.[ch]) uapi/linux/netapibuf.h
 
@@ -26,7 +39,8 @@ include mk/ecosystem.mk
 include mk/bench.mk
 include mk/fuzz.mk
 
-.PHONY: all deps module module-debug lint lib selftests tools check demo install clean help
+.PHONY: all deps module $(addprefix module-,$(KERNELS)) modules lint lib \
+	selftests tools check check-kernels demo install clean help
 
 all: module lib selftests tools
 
@@ -34,7 +48,8 @@ help:
 	@echo 'make deps       install the Debian packages the build needs'
 	@echo 'make            build the module, library, selftests and tools'
 	@echo 'make demo       build, boot the guest, run the example program'
-	@echo 'make check      build and run every test in the guest'
+	@echo 'make check      build and run every test in guests of every kernel'
+	@echo 'make module-NAME  the module for kernel NAME: $(KERNELS)'
 	@echo 'make lint       checkpatch --strict, sparse and W=1 on the module'
 	@echo 'make bench      netapibuf against its peers, deterministic guests (docs/bench.md)'
 	@echo 'make fuzz       the fuzzer for 10 minutes on the debug kernel'
@@ -57,24 +72,27 @@ deps:
 
 # kbuild writes its objects next to the sources, so each kernel gets its
 # own copy of them: one source tree serves the stock and debug kernels.
-# $(call kbuild,DIR,KDIR,EXTRA-ARGS)
+# $(call kbuild,DIR,KDIR,EXTRA-ARGS): KDIR is shell text, expanded when
+# the recipe runs.
 define kbuild
 	@mkdir -p $(1)
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--include='/Kbuild' --include='/module/***' --include='/uapi/***' \
 		--exclude='*' ./ $(1)/
-	$(MAKE) -C $(2) M=$(1) $(3) modules
+	kdir=$(2) && test -n "$$kdir" && $(MAKE) -C "$$kdir" M=$(1) $(3) modules
 endef
 
 $(BUILD)/stock/netapibuf.ko: $(MOD_SRCS)
-	$(call kbuild,$(BUILD)/stock,$(KDIR))
+	$(call kbuild,$(BUILD)/stock,"$(KDIR)")
 
-module: $(BUILD)/stock/netapibuf.ko
+module module-stock: $(BUILD)/stock/netapibuf.ko
 
-# The debug kernel (tools/debug-kernel builds it once and caches it) and
-# the module built against it, with the KUnit suite.
-module-debug: $(MOD_SRCS)
-	$(call kbuild,$(BUILD)/debug,$$(tools/debug-kernel),CONFIG_NETAPIBUF_KUNIT_TEST=y)
+# The other kernels: tools/kernel fetches or builds each once (cached) and
+# prints its build directory. The debug module has the KUnit suite.
+$(filter-out module-stock,$(addprefix module-,$(KERNELS))): module-%: $(MOD_SRCS)
+	$(call kbuild,$(BUILD)/$*,$$(tools/kernel $* kdir),$(if $(filter debug,$*),CONFIG_NETAPIBUF_KUNIT_TEST=y))
+
+modules: $(addprefix module-,$(KERNELS))
 
 lib:
 	$(MAKE) -C userlib
@@ -88,8 +106,15 @@ tools: lib netapibufctl
 # Sequential on purpose: deps first, then builds, then the tests.
 check:
 	$(MAKE) deps
-	$(MAKE) all module-debug
-	NETAPIBUF_DEBUG=1 tools/run-checks
+	$(MAKE) all $(addprefix module-,$(CHECK_KERNELS))
+	NETAPIBUF_KERNELS="$(CHECK_KERNELS)" tools/run-checks
+
+# The kernels make check leaves out (none by default).
+check-kernels:
+	$(MAKE) deps
+	$(MAKE) all $(addprefix module-,$(filter-out $(CHECK_KERNELS),$(KERNELS)))
+	NETAPIBUF_KERNELS="$(filter-out $(CHECK_KERNELS),$(KERNELS))" \
+		NETAPIBUF_HOST_CHECKS=0 tools/run-checks
 
 lint: module
 	tools/lint
@@ -98,8 +123,7 @@ demo:
 	$(MAKE) deps
 	$(MAKE) all
 	tools/vmrun -f $(BUILD)/tools/netapibuf-demo \
-		-f $(BUILD)/tools/netapibuf-query \
-		-f $(BUILD)/stock/netapibuf_sysinfo.ko -- \
+		-f $(BUILD)/tools/netapibuf-query -- \
 		sh -c "./netapibuf-demo && insmod netapibuf_sysinfo.ko && ./netapibuf-query"
 
 install: all install-ecosystem

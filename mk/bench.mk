@@ -32,13 +32,8 @@
 
 NAB_BENCH_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 
-# Including this file must not change the includer's default goal; on its
-# own, the default goal is bench.
-NAB_BENCH_SAVED_GOAL := $(.DEFAULT_GOAL)
-NAB_BENCH_STANDALONE := $(filter 1,$(words $(MAKEFILE_LIST)))
-
 BUILD ?= $(NAB_BENCH_TOP)/build
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+KDIR ?= $(shell $(NAB_BENCH_TOP)/tools/kernel stock kdir)
 
 BENCH_KERNELS ?= stock bench
 BENCH_TRACE_KERNELS ?= bench
@@ -170,11 +165,3 @@ bench-report:
 		--json $(BENCH_OUT)/bench.json --png $(BENCH_OUT)/bench.png \
 		--markdown $(BENCH_OUT)/bench.md
 	@echo "bench: $(BENCH_OUT)/bench.json, bench.png, bench.md"
-
-ifneq ($(NAB_BENCH_SAVED_GOAL),)
-.DEFAULT_GOAL := $(NAB_BENCH_SAVED_GOAL)
-else ifneq ($(NAB_BENCH_STANDALONE),)
-.DEFAULT_GOAL := bench
-else
-.DEFAULT_GOAL :=
-endif

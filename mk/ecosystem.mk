@@ -14,13 +14,8 @@
 
 NAB_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 
-# Including this file must not change the includer's default goal; on its
-# own, the default goal is the list of targets.
-NAB_SAVED_GOAL := $(.DEFAULT_GOAL)
-NAB_STANDALONE := $(filter 1,$(words $(MAKEFILE_LIST)))
-
 # The same defaults as the top-level Makefile, for use on its own.
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+KDIR ?= $(shell $(NAB_TOP)/tools/kernel stock kdir)
 BUILD ?= $(NAB_TOP)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -168,12 +163,3 @@ deb:
 		{ echo "apt-get install debhelper dh-dkms libkmod-dev pkg-config" >&2; exit 1; }
 	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
 	@ls -1 $(DEB_DIR)/*.deb
-
-ifneq ($(NAB_SAVED_GOAL),)
-.DEFAULT_GOAL := $(NAB_SAVED_GOAL)
-else ifneq ($(NAB_STANDALONE),)
-.DEFAULT_GOAL := ecosystem-help
-else
-# Included before the includer's first rule: that rule stays the default.
-.DEFAULT_GOAL :=
-endif
