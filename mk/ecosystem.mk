@@ -101,7 +101,11 @@ $(BUILD)/sign-file/sign-file:
 	$(CC) -O2 -Wno-deprecated-declarations -o $@ $(dir $@)sign-file.c \
 		$$(pkg-config --cflags --libs libcrypto)
 
-sign: $(SIGN_KO) $(SIGN_FILE)
+# $(SIGN_FILE) is not a prerequisite: make would expand it, and with it
+# KDIR (tools/kernel), whenever it reads this file, before `make deps`
+# has installed the headers on a bare machine. It is found (or built) in
+# the recipe instead.
+sign: $(SIGN_KO)
 	@test -n "$(KEY)" -a -n "$(CERT)" || \
 		{ echo "usage: make sign KEY=private-key.pem CERT=certificate.(pem|der)" >&2; exit 2; }
 	@test -r "$(KEY)" || { echo "cannot read KEY=$(KEY)" >&2; exit 1; }
@@ -109,6 +113,8 @@ sign: $(SIGN_KO) $(SIGN_FILE)
 	@if [ "$$(tail -c 28 $(SIGN_KO))" = "$(SIGN_MAGIC)" ]; then \
 		echo "$(SIGN_KO) is signed already; rebuild it (make module) and sign again" >&2; \
 		exit 1; fi
+	@[ -x "$(SIGN_FILE)" ] || $(MAKE) --no-print-directory -f $(NAB_TOP)/mk/ecosystem.mk \
+		BUILD="$(BUILD)" KDIR="$(KDIR)" "$(SIGN_FILE)"
 	$(SIGN_FILE) $(SIGN_HASH) $(KEY) $(CERT) $(SIGN_KO)
 	@echo "signed $(SIGN_KO): signer \"$$(modinfo -F signer $(SIGN_KO))\"," \
 		"$$(modinfo -F sig_hashalgo $(SIGN_KO))"
