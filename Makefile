@@ -40,7 +40,7 @@ include mk/bench.mk
 include mk/fuzz.mk
 
 .PHONY: all deps module $(addprefix module-,$(KERNELS)) modules lint lib \
-	selftests tools check check-kernels demo install clean help
+	selftests tools check check-kernels check-fresh demo install clean help
 
 all: module lib selftests tools
 
@@ -49,6 +49,7 @@ help:
 	@echo 'make            build the module, library, selftests and tools'
 	@echo 'make demo       build, boot the guest, run the example program'
 	@echo 'make check      build and run every test in guests of every kernel'
+	@echo 'make check-fresh  make demo, then make, in a bare Debian 12 root (debootstrap)'
 	@echo 'make module-NAME  the module for kernel NAME: $(KERNELS)'
 	@echo 'make lint       checkpatch --strict, sparse and W=1 on the module'
 	@echo 'make bench      netapibuf against its peers, deterministic guests (docs/bench.md)'
@@ -115,6 +116,10 @@ check-kernels:
 	$(MAKE) all $(addprefix module-,$(filter-out $(CHECK_KERNELS),$(KERNELS)))
 	NETAPIBUF_KERNELS="$(filter-out $(CHECK_KERNELS),$(KERNELS))" \
 		NETAPIBUF_HOST_CHECKS=0 tools/run-checks
+
+# The bare-machine promise, in a debootstrapped Debian 12 root (root only).
+check-fresh:
+	tools/check-fresh
 
 lint: module
 	tools/lint
