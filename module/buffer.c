@@ -209,7 +209,7 @@ static void nab_chunk_destroy(struct nab_session *s, struct nab_chunk *c)
 
 	list_del(&c->partial);
 	nab_space_remove(s, &c->obj, 1);
-	nab_unmap_pages(s, c->obj.pgoff, 1);
+	nab_unmap_pages(s, c->obj.pgoff, &c->page, 1);
 	/* Mappings are gone: ours is the last reference. */
 	__free_page(c->page);
 	nab_count_pages(s, -1);
@@ -383,7 +383,7 @@ static void nab_large_free(struct nab_session *s, struct nab_large *lb)
 	lockdep_assert_held(&s->lock);
 
 	nab_space_remove(s, &lb->obj, lb->nr_pages);
-	nab_unmap_pages(s, lb->obj.pgoff, lb->nr_pages);
+	nab_unmap_pages(s, lb->obj.pgoff, lb->pages, lb->nr_pages);
 	nab_pages_free(lb->pages, lb->nr_pages);
 	nab_count_pages(s, -(long)lb->nr_pages);
 	kvfree(lb->pages);
@@ -425,7 +425,8 @@ static int nab_large_resize(struct nab_session *s, struct nab_large *lb,
 	if (nr < old_nr) {
 		nab_space_remove(s, &(struct nab_obj){ .pgoff = old_pgoff + nr },
 				 old_nr - nr);
-		nab_unmap_pages(s, old_pgoff + nr, old_nr - nr);
+		nab_unmap_pages(s, old_pgoff + nr, lb->pages + nr,
+				old_nr - nr);
 		nab_pages_free(lb->pages + nr, old_nr - nr);
 		nab_count_pages(s, -(long)(old_nr - nr));
 		lb->nr_pages = nr;
@@ -466,7 +467,7 @@ static int nab_large_resize(struct nab_session *s, struct nab_large *lb,
 		}
 		nab_space_remove(s, &(struct nab_obj){ .pgoff = old_pgoff },
 				 old_nr);
-		nab_unmap_pages(s, old_pgoff, old_nr);
+		nab_unmap_pages(s, old_pgoff, lb->pages, old_nr);
 	}
 
 	if (pages != lb->pages) {

@@ -3,20 +3,49 @@
  * netapibuf: the arena mapping.
  *
  * Each session is mapped once, as a whole, at mmap offset 0: the arena.
- * Nothing is mapped up front; the fault handler inserts the pages of the
- * buffer under the faulting address with vm_insert_page(s), which take a
- * reference on each page for as long as it stays mapped. A fault on an
- * address that no live buffer covers gets SIGBUS.
+ * Nothing is mapped up front. The fault handler hands the page under the
+ * faulting address to the core in vmf->page, with a reference that the
+ * page table entry takes over, and the core installs the entry (as for
+ * ALSA's snd_pcm_mmap_data_fault()): it allocates the page table itself
+ * and retries the fault if that table went away meanwhile - which since
+ * 6.14 a MADV_DONTNEED in another thread may do (commit 6375e95f381e,
+ * "mm: pgtable: reclaim empty PTE page in madvise(MADV_DONTNEED)",
+ * CONFIG_PT_RECLAIM). A fault on an address that no live buffer covers
+ * gets SIGBUS.
  *
- * Page table entries are only ever installed and removed with the session
- * locked, so a buffer being freed cannot race with a fault that would map
- * its pages again.
+ * A page leaves the arena (buffer freed, shrunk or moved) with the
+ * session locked, and the entry for a faulting page is installed after
+ * nab_fault() has returned, outside the session lock. The page lock
+ * closes the gap, as it does for the page cache between filemap_fault()
+ * and truncation:
+ *
+ * - nab_fault() looks the page up and locks it with the session locked,
+ *   and returns VM_FAULT_LOCKED; the core unlocks the page only once the
+ *   entry is in place or the fault gave up;
+ * - nab_unmap_pages(), still with the session locked, locks and unlocks
+ *   each page that left the arena before it unmaps their range.
+ *
+ * So a fault that found a page before it left has its entry in place
+ * before the unmap that removes it, and a later fault does not find the
+ * page: no entry for a page outlives its place in the arena, and a freed
+ * buffer's address gets SIGBUS. The page locks nest inside the session
+ * lock; the core calls nothing of ours while it holds one (no
+ * .page_mkwrite, no .map_pages), so nothing waits for the session lock
+ * with a page locked.
+ *
+ * A large buffer's next pages are mapped ahead by the same fault (buffers
+ * are used whole), inserted with vm_insert_pages() under the session
+ * lock, where nab_unmap_pages() finds them like any other entry. That is
+ * only an optimisation: a neighbour that cannot be inserted (mapped
+ * already, its page table freed under it, no memory for one) is left to
+ * its own fault, and its error never reaches the faulting thread.
  *
  * Copyright (C) 2026 The netapibuf authors
  */
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 
 #include "compat.h"
 #include "netapibuf_internal.h"
@@ -24,31 +53,27 @@
 /* Most pages of a large buffer one fault maps. */
 #define NAB_FAULT_AROUND	32
 
-static vm_fault_t nab_fault_large(struct vm_fault *vmf, struct nab_large *lb)
+/* Map the pages after the faulting one, best effort (see above). */
+static void nab_map_ahead(struct vm_fault *vmf, struct nab_large *lb)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	unsigned long first = vmf->pgoff - lb->obj.pgoff;
-	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned long next = vmf->pgoff - lb->obj.pgoff + 1;
+	unsigned long addr = (vmf->address & PAGE_MASK) + PAGE_SIZE;
 	unsigned long nr;
-	int ret;
 
-	/* Map ahead within the buffer and the VMA: buffers are used whole. */
-	nr = min3(lb->nr_pages - first, (vma->vm_end - addr) >> PAGE_SHIFT,
-		  (unsigned long)NAB_FAULT_AROUND);
-	ret = vm_insert_pages(vma, addr, lb->pages + first, &nr);
-	/* -EBUSY: a page was mapped already, by a racing fault or before. */
-	if (ret && ret != -EBUSY)
-		return vmf_error(ret);
-	return VM_FAULT_NOPAGE;
+	nr = min3(lb->nr_pages - next, (vma->vm_end - addr) >> PAGE_SHIFT,
+		  (unsigned long)NAB_FAULT_AROUND - 1);
+	if (nr)
+		vm_insert_pages(vma, addr, lb->pages + next, &nr);
 }
 
 static vm_fault_t nab_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct nab_session *s = vma->vm_private_data;
+	struct page *page = NULL;
+	struct nab_large *lb;
 	struct nab_obj *obj;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-	int err;
 
 	/* VM_DONTCOPY | VM_IO keep other processes out; be sure of it. */
 	if (vma->vm_mm != s->mm)
@@ -56,26 +81,32 @@ static vm_fault_t nab_fault(struct vm_fault *vmf)
 
 	mutex_lock(&s->lock);
 	obj = nab_obj_lookup(s, vmf->pgoff);
-	if (!obj)
-		goto unlock;
-
-	switch (obj->kind) {
-	case NAB_CHUNK:
-		err = vm_insert_page(vma, vmf->address & PAGE_MASK,
-				     container_of(obj, struct nab_chunk,
-						  obj)->page);
-		ret = err && err != -EBUSY ? vmf_error(err) : VM_FAULT_NOPAGE;
-		break;
-	case NAB_LARGE:
-		ret = nab_fault_large(vmf, container_of(obj, struct nab_large,
-							obj));
-		break;
-	default:
-		break;
+	if (obj && obj->kind == NAB_CHUNK) {
+		page = container_of(obj, struct nab_chunk, obj)->page;
+	} else if (obj && obj->kind == NAB_LARGE) {
+		lb = container_of(obj, struct nab_large, obj);
+		nab_map_ahead(vmf, lb);
+		page = lb->pages[vmf->pgoff - lb->obj.pgoff];
 	}
-unlock:
+	if (page) {
+		get_page(page);
+		lock_page(page);
+	}
 	mutex_unlock(&s->lock);
-	return ret;
+	if (!page)
+		return VM_FAULT_SIGBUS;
+
+	/*
+	 * A memory error: SIGBUS, without the core's page cache handling
+	 * of one, which expects a page->mapping that ours lack.
+	 */
+	if (unlikely(PageHWPoison(page))) {
+		unlock_page(page);
+		put_page(page);
+		return VM_FAULT_HWPOISON;
+	}
+	vmf->page = page;
+	return VM_FAULT_LOCKED;
 }
 
 /* Buffer addresses are arena base + offset: the arena must not move. */
@@ -130,7 +161,10 @@ int nab_mmap(struct file *file, struct vm_area_struct *vma)
 		return ret;
 
 	/*
-	 * VM_MIXEDMAP: refcounted pages inserted by the fault handler.
+	 * VM_MIXEDMAP: vm_insert_pages(), which maps ahead from the fault
+	 * handler, needs it set here (else it sets it itself, which needs
+	 * mmap_lock held for writing). The faulting page itself goes back
+	 * through vmf->page, which the core maps in any VMA.
 	 * VM_DONTCOPY: a child of fork() does not get the parent's buffers.
 	 * VM_IO: and cannot get them back with madvise(MADV_DOFORK); it also
 	 * keeps get_user_pages() away, so only these page tables ever hold
@@ -146,17 +180,28 @@ int nab_mmap(struct file *file, struct vm_area_struct *vma)
 }
 
 /**
- * nab_unmap_pages() - remove arena pages from every mapping of the session
- * @s: the session, locked
- * @pgoff: first arena page
+ * nab_unmap_pages() - remove pages that left the arena from every mapping
+ * @s: the session, locked since the pages left its space tree
+ * @pgoff: arena index the first page had
+ * @pages: the pages, still referenced by the caller
  * @nr: number of pages
  *
- * On return no page table maps the range and the TLBs are flushed, so the
- * caller may free the pages.
+ * First waits, by taking each page lock, for any fault that found one of
+ * the pages before they left and has yet to install its entry; then
+ * unmaps the range (see the top of this file). On return no page table
+ * maps the pages at these indices and the TLBs are flushed, so the caller
+ * may free the pages.
  */
-void nab_unmap_pages(struct nab_session *s, pgoff_t pgoff, unsigned long nr)
+void nab_unmap_pages(struct nab_session *s, pgoff_t pgoff,
+		     struct page **pages, unsigned long nr)
 {
+	unsigned long i;
+
 	lockdep_assert_held(&s->lock);
+	for (i = 0; i < nr; i++) {
+		lock_page(pages[i]);
+		unlock_page(pages[i]);
+	}
 	unmap_mapping_range(s->mapping, (loff_t)pgoff << PAGE_SHIFT,
 			    (loff_t)nr << PAGE_SHIFT, 1);
 }

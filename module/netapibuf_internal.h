@@ -90,7 +90,8 @@ struct nab_large {
  * struct nab_session - the state behind one open of /dev/netapibuf
  * @lock: protects every field below and every buffer of the session;
  *	taken inside mmap_lock by the fault handler, so never held across
- *	copy_to_user() or anything else that may fault on user memory
+ *	copy_to_user() or anything else that may fault on user memory; the
+ *	page locks of the session's pages nest inside it (mmap.c)
  * @space: arena page index -> struct nab_obj (guard, chunk or large buffer)
  * @partial: per size class, the chunks that have a free slot
  * @mapping: the session's own address space, which the arena maps; used
@@ -156,7 +157,8 @@ struct nab_obj *nab_obj_lookup(struct nab_session *s, pgoff_t pgoff);
 
 /* mmap.c */
 int nab_mmap(struct file *file, struct vm_area_struct *vma);
-void nab_unmap_pages(struct nab_session *s, pgoff_t pgoff, unsigned long nr);
+void nab_unmap_pages(struct nab_session *s, pgoff_t pgoff,
+		     struct page **pages, unsigned long nr);
 
 /* stats.c */
 struct nab_stats {
