@@ -23,9 +23,6 @@
 #define NETAPIBUF_EXPORT __attribute__((visibility("default")))
 #define NETAPIBUF_HIDDEN __attribute__((visibility("hidden")))
 
-/* Every buffer address the kernel hands out is aligned to this. */
-#define NETAPIBUF_ALIGN 16
-
 /*
  * The open session: the descriptor of /dev/netapibuf and the arena mapped
  * from it.  Written only by netapibuf_session_open() before it is published

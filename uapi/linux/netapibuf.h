@@ -83,6 +83,12 @@
 #define NETAPIBUF_FEATURE_REALLOC_MOVE	_BITULL(1)	/* realloc moves pages, no copy */
 #define NETAPIBUF_FEATURE_AGENTS	_BITULL(2)	/* NETAPIBUF_IOC_AGENT_CALL */
 
+/*
+ * Every buffer address the kernel returns (a buffer's start, an agent's
+ * result) is a multiple of this, as malloc(3)'s are on 64-bit Linux.
+ */
+#define NETAPIBUF_ALIGN			16
+
 /* Longest agent name, with its terminating NUL. */
 #define NETAPIBUF_AGENT_NAME_MAX	32
 
@@ -113,7 +119,8 @@ struct netapibuf_info {
  * @size: in: bytes, 0 included (a zero-size buffer still has an address)
  * @flags: in: must be zero
  * @reserved: must be zero
- * @addr: out: address of the buffer in the arena, 16-byte aligned
+ * @addr: out: address of the buffer in the arena, %NETAPIBUF_ALIGN-byte
+ *	aligned
  */
 struct netapibuf_alloc {
 	__u64 size;

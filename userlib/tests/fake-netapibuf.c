@@ -212,12 +212,13 @@ static struct fake_buffer *fake_lookup(struct fake_session *s, uint64_t addr)
 
 static int fake_new(struct fake_session *s, uint64_t size, uint64_t *addr)
 {
-	uint64_t len = (size + 15) & ~15ULL;
+	uint64_t len = (size + NETAPIBUF_ALIGN - 1) &
+		       ~(uint64_t)(NETAPIBUF_ALIGN - 1);
 
 	if (size > fake_env("FAKE_NETAPIBUF_MAX", 64 << 20))
 		return EDQUOT;
-	if (!len)
-		len = 16;	/* a zero-size buffer still has its own address */
+	if (!len)	/* a zero-size buffer still has its own address */
+		len = NETAPIBUF_ALIGN;
 	if (len > FAKE_ARENA_SIZE - s->next)
 		return ENOSPC;
 	if (s->nbufs == s->cap) {
