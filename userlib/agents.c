@@ -94,11 +94,6 @@ static bool netapi_call(struct netapibuf_agent_call *cmd,
 	return true;
 }
 
-static inline void *netapi_ptr(__u64 addr)
-{
-	return (void *)(uintptr_t)addr;
-}
-
 /* Frees a result the caller will not get (see the NetXxx calls). */
 static void netapi_drop(struct netapibuf_agent_call *cmd)
 {
@@ -134,7 +129,7 @@ NetApiBufferAgentCall(const char *agent, uint32_t level, const void *in,
 {
 	struct netapibuf_agent_call cmd = {
 		.level = level,
-		.in = (uintptr_t)in,
+		.in = netapibuf_addr(in),
 		.in_len = in_len,
 	};
 	int saved_errno = errno;
@@ -157,7 +152,7 @@ NetApiBufferAgentCall(const char *agent, uint32_t level, const void *in,
 	/* Whatever the agent's status, its values and buffer come back. */
 	if (netapi_call(&cmd, &status) && args)
 		memcpy(args, cmd.args, sizeof(cmd.args));
-	*buffer = netapi_ptr(cmd.buffer);
+	*buffer = netapibuf_ptr(cmd.buffer);
 	errno = saved_errno;
 	return status;
 }
@@ -179,13 +174,13 @@ NetWkstaGetInfo(const char *wksta_name, uint32_t level, uint8_t **buffer)
 	 * (E2BIG), without reading all of it here.
 	 */
 	if (wksta_name) {
-		cmd.in = (uintptr_t)wksta_name;
+		cmd.in = netapibuf_addr(wksta_name);
 		cmd.in_len = strnlen(wksta_name, NETAPI_IN_SCAN) + 1;
 	}
 
 	netapi_call(&cmd, &status);
 	if (status == NERR_Success)
-		*buffer = netapi_ptr(cmd.buffer);
+		*buffer = netapibuf_ptr(cmd.buffer);
 	else
 		netapi_drop(&cmd);
 	errno = saved_errno;
@@ -218,7 +213,7 @@ NetInterfaceEnum(const char *server_name, uint32_t level, uint8_t **buffer,
 
 	netapi_call(&cmd, &status);
 	if (status == NERR_Success || status == ERROR_MORE_DATA) {
-		*buffer = netapi_ptr(cmd.buffer);
+		*buffer = netapibuf_ptr(cmd.buffer);
 		*entries_read = (uint32_t)cmd.args[NETAPI_ARG_ENTRIES_READ];
 		*total_entries = (uint32_t)cmd.args[NETAPI_ARG_TOTAL_ENTRIES];
 		if (resume_handle)

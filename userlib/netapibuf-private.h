@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libnetapibuf internals shared by session.c and netapibuf.c.
+ * libnetapibuf internals shared by session.c, netapibuf.c and agents.c.
  *
  * Copyright (C) 2026 The netapibuf authors
  */
@@ -22,6 +22,17 @@
  */
 #define NETAPIBUF_EXPORT __attribute__((visibility("default")))
 #define NETAPIBUF_HIDDEN __attribute__((visibility("hidden")))
+
+/* A user address as the kernel's structs carry it (__u64), and back. */
+static inline uint64_t netapibuf_addr(const void *p)
+{
+	return (uintptr_t)p;
+}
+
+static inline void *netapibuf_ptr(uint64_t addr)
+{
+	return (void *)(uintptr_t)addr;
+}
 
 /*
  * The open session: the descriptor of /dev/netapibuf and the arena mapped

@@ -19,16 +19,6 @@
 
 #include "netapibuf-private.h"
 
-static inline __u64 netapibuf_addr(const void *p)
-{
-	return (uintptr_t)p;
-}
-
-static inline LPVOID netapibuf_ptr(__u64 addr)
-{
-	return (LPVOID)(uintptr_t)addr;
-}
-
 /*
  * Whether p can be a buffer of session s (which may be NULL: no session,
  * no buffers).  Every buffer address lies in the arena, aligned; whether it
@@ -51,7 +41,6 @@ static NET_API_STATUS netapibuf_status(int err)
 	case ENOMEM:	/* out of memory, memory cgroup limit */
 	case EDQUOT:	/* a netapibuf limit */
 	case ENOSPC:	/* no room left in the arena */
-	case EFBIG:
 		return ERROR_NOT_ENOUGH_MEMORY;
 	default:
 		/*
