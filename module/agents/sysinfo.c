@@ -32,11 +32,11 @@
 
 #include "compat.h"
 
-#define NAB_PLATFORM_ID_NT		500
-#define NAB_MAX_PREFERRED_LENGTH	0xffffffffULL
+#define SYSINFO_PLATFORM_ID_NT		500
+#define SYSINFO_MAX_PREFERRED_LENGTH	0xffffffffULL
 
 /* struct WKSTA_INFO_100 of a 64-bit process. */
-struct nab_wksta_info_100 {
+struct sysinfo_wksta_info_100 {
 	u32 platform_id;
 	u32 pad;
 	u64 computername;
@@ -46,7 +46,7 @@ struct nab_wksta_info_100 {
 };
 
 /* struct NETIF_INFO_0 of a 64-bit process (userlib/include/netapi.h). */
-struct nab_netif_info_0 {
+struct sysinfo_netif_info_0 {
 	u64 name;
 	u32 index;
 	u32 mtu;
@@ -59,11 +59,12 @@ struct nab_netif_info_0 {
 	u64 tx_bytes;
 };
 
-static_assert(sizeof(struct nab_wksta_info_100) == 32);
-static_assert(sizeof(struct nab_netif_info_0) == 64);
+static_assert(sizeof(struct sysinfo_wksta_info_100) == 32);
+static_assert(sizeof(struct sysinfo_netif_info_0) == 64);
 
 /* The server name a caller may ask about: none, or this machine. */
-static int nab_check_server(const char *in, size_t in_len, const char *node)
+static int sysinfo_check_server(const char *in, size_t in_len,
+				const char *node)
 {
 	if (!in_len)
 		return 0;
@@ -77,10 +78,10 @@ static int nab_check_server(const char *in, size_t in_len, const char *node)
 	return -EHOSTUNREACH;
 }
 
-static int nab_wksta_call(struct netapibuf_call *call, u32 level,
-			  const void *in, size_t in_len)
+static int sysinfo_wksta_call(struct netapibuf_call *call, u32 level,
+			      const void *in, size_t in_len)
 {
-	struct nab_wksta_info_100 *info;
+	struct sysinfo_wksta_info_100 *info;
 	char node[__NEW_UTS_LEN + 1], domain[__NEW_UTS_LEN + 1];
 	size_t node_len, domain_len;
 	struct netapibuf_kbuf *kb;
@@ -101,7 +102,7 @@ static int nab_wksta_call(struct netapibuf_call *call, u32 level,
 	strscpy(node, utsname()->nodename, sizeof(node));
 	strscpy(domain, utsname()->domainname, sizeof(domain));
 
-	ret = nab_check_server(in, in_len, node);
+	ret = sysinfo_check_server(in, in_len, node);
 	if (ret)
 		return ret;
 
@@ -119,7 +120,7 @@ static int nab_wksta_call(struct netapibuf_call *call, u32 level,
 	/* Written in place: the caller reads these very pages. */
 	info = netapibuf_kptr(kb);
 	p = (char *)(info + 1);
-	info->platform_id = NAB_PLATFORM_ID_NT;
+	info->platform_id = SYSINFO_PLATFORM_ID_NT;
 	info->computername = uaddr + (p - (char *)info);
 	memcpy(p, node, node_len);
 	p += node_len;
@@ -134,7 +135,7 @@ static int nab_wksta_call(struct netapibuf_call *call, u32 level,
 	return 0;
 }
 
-struct nab_netif {
+struct sysinfo_netif {
 	int ifindex;
 	char name[IFNAMSIZ];
 	u32 mtu;
@@ -144,18 +145,18 @@ struct nab_netif {
 	struct rtnl_link_stats64 stats;
 };
 
-static int nab_netif_cmp(const void *a, const void *b)
+static int sysinfo_netif_cmp(const void *a, const void *b)
 {
-	const struct nab_netif *x = a, *y = b;
+	const struct sysinfo_netif *x = a, *y = b;
 
 	return x->ifindex - y->ifindex;
 }
 
 /* Take a sorted snapshot of the caller's interfaces. */
-static struct nab_netif *nab_netif_snapshot(unsigned int *count)
+static struct sysinfo_netif *sysinfo_netif_snapshot(unsigned int *count)
 {
 	struct net *net = current->nsproxy->net_ns;
-	struct nab_netif *ifs, *nif;
+	struct sysinfo_netif *ifs, *nif;
 	struct net_device *dev;
 	unsigned int n, cap;
 
@@ -194,20 +195,20 @@ static struct nab_netif *nab_netif_snapshot(unsigned int *count)
 		kvfree(ifs);
 	}
 
-	sort(ifs, n, sizeof(*ifs), nab_netif_cmp, NULL);
+	sort(ifs, n, sizeof(*ifs), sysinfo_netif_cmp, NULL);
 	*count = n;
 	return ifs;
 }
 
-static int nab_netif_call(struct netapibuf_call *call, u32 level,
-			  const void *in, size_t in_len)
+static int sysinfo_netif_call(struct netapibuf_call *call, u32 level,
+			      const void *in, size_t in_len)
 {
 	u64 *args = netapibuf_call_args(call);
 	u64 prefmaxlen = args[0], resume = args[1];
 	unsigned int count, first, n, i;
-	struct nab_netif_info_0 *entry;
+	struct sysinfo_netif_info_0 *entry;
 	struct netapibuf_kbuf *kb;
-	struct nab_netif *ifs;
+	struct sysinfo_netif *ifs;
 	size_t size, strings;
 	u64 uaddr;
 	char *p;
@@ -218,7 +219,7 @@ static int nab_netif_call(struct netapibuf_call *call, u32 level,
 	if (in_len || resume > INT_MAX)
 		return -EINVAL;
 
-	ifs = nab_netif_snapshot(&count);
+	ifs = sysinfo_netif_snapshot(&count);
 	if (!ifs)
 		return -ENOMEM;
 
@@ -231,7 +232,7 @@ static int nab_netif_call(struct netapibuf_call *call, u32 level,
 	for (n = 0; first + n < count; n++) {
 		size_t more = sizeof(*entry) + strlen(ifs[first + n].name) + 1;
 
-		if (n && prefmaxlen != NAB_MAX_PREFERRED_LENGTH &&
+		if (n && prefmaxlen != SYSINFO_MAX_PREFERRED_LENGTH &&
 		    size + more > prefmaxlen)
 			break;
 		size += more;
@@ -262,7 +263,7 @@ static int nab_netif_call(struct netapibuf_call *call, u32 level,
 	strings = n * sizeof(*entry);
 	p = (char *)entry + strings;
 	for (i = 0; i < n; i++, entry++) {
-		const struct nab_netif *nif = &ifs[first + i];
+		const struct sysinfo_netif *nif = &ifs[first + i];
 		size_t len = strlen(nif->name) + 1;
 
 		entry->name = uaddr + strings;
@@ -284,39 +285,39 @@ free_ifs:
 	return ret;
 }
 
-static struct netapibuf_agent nab_wksta_agent = {
+static struct netapibuf_agent sysinfo_wksta_agent = {
 	.name = "wksta",
 	.owner = THIS_MODULE,
-	.call = nab_wksta_call,
+	.call = sysinfo_wksta_call,
 };
 
-static struct netapibuf_agent nab_netif_agent = {
+static struct netapibuf_agent sysinfo_netif_agent = {
 	.name = "netif",
 	.owner = THIS_MODULE,
-	.call = nab_netif_call,
+	.call = sysinfo_netif_call,
 };
 
-static int __init nab_sysinfo_init(void)
+static int __init sysinfo_init(void)
 {
 	int ret;
 
-	ret = netapibuf_agent_register(&nab_wksta_agent);
+	ret = netapibuf_agent_register(&sysinfo_wksta_agent);
 	if (ret)
 		return ret;
-	ret = netapibuf_agent_register(&nab_netif_agent);
+	ret = netapibuf_agent_register(&sysinfo_netif_agent);
 	if (ret)
-		netapibuf_agent_unregister(&nab_wksta_agent);
+		netapibuf_agent_unregister(&sysinfo_wksta_agent);
 	return ret;
 }
 
-static void __exit nab_sysinfo_exit(void)
+static void __exit sysinfo_exit(void)
 {
-	netapibuf_agent_unregister(&nab_netif_agent);
-	netapibuf_agent_unregister(&nab_wksta_agent);
+	netapibuf_agent_unregister(&sysinfo_netif_agent);
+	netapibuf_agent_unregister(&sysinfo_wksta_agent);
 }
 
-module_init(nab_sysinfo_init);
-module_exit(nab_sysinfo_exit);
+module_init(sysinfo_init);
+module_exit(sysinfo_exit);
 
 MODULE_DESCRIPTION("netapibuf sample agent: workstation and interface information");
 MODULE_AUTHOR("The netapibuf authors");
