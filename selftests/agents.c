@@ -33,6 +33,7 @@
 #include <stdatomic.h>
 #include <sys/utsname.h>
 
+#include <linux/netapibuf_sysinfo.h>
 #include <netapi.h>
 
 #include "netapibuf_test.h"
@@ -53,9 +54,11 @@
 /* The kernel's bound on an agent's input (module/agent.c). */
 #define AGENT_IN_MAX	65536
 
-/* The layouts the agent writes (module/agents/sysinfo.c). */
-_Static_assert(sizeof(struct WKSTA_INFO_100) == 32, "WKSTA_INFO_100");
-_Static_assert(sizeof(struct NETIF_INFO_0) == 64, "NETIF_INFO_0");
+/* The "netif" agent's args[] (<linux/netapibuf_sysinfo.h>). */
+#define ARG_PREFMAXLEN	NETAPIBUF_SYSINFO_ARG_PREFMAXLEN
+#define ARG_RESUME	NETAPIBUF_SYSINFO_ARG_RESUME
+#define ARG_READ	NETAPIBUF_SYSINFO_ARG_ENTRIES_READ
+#define ARG_TOTAL	NETAPIBUF_SYSINFO_ARG_TOTAL_ENTRIES
 
 /* ---- the agent module ---------------------------------------------- */
 
@@ -862,9 +865,10 @@ TEST_F_TIMEOUT(agents, unload_while_held, 120)
 						&total, &resume));
 	EXPECT_EQ(NULL, buf);
 	EXPECT_EQ(0u, entries);
-	/* The server name of NetInterfaceEnum is checked before any call. */
-	EXPECT_EQ(ST_BAD_NETPATH, NetInterfaceEnum(FAR_AWAY, 0, &buf, 1,
-						   &entries, &total, NULL));
+	/* The agents judge server names: without them, no call works. */
+	EXPECT_EQ(ST_NOT_SUPP, NetWkstaGetInfo(FAR_AWAY, 100, &buf));
+	EXPECT_EQ(ST_NOT_SUPP, NetInterfaceEnum(FAR_AWAY, 0, &buf, 1,
+						&entries, &total, NULL));
 
 	/* Writable, sized, freeable, as before. */
 	memset(wk + sizeof(struct WKSTA_INFO_100), 'x', 1);
@@ -1231,9 +1235,12 @@ TEST_F(agents, input_size)
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferAgentCall("wksta", 100, in, 10, args,
 						    &buf));
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(buf));
-	/* The netif agent takes no input at all. */
-	EXPECT_EQ(ST_INVALID, NetApiBufferAgentCall("netif", 0, in, 10, args,
+	/* The netif agent takes the same input. */
+	EXPECT_EQ(ST_INVALID, NetApiBufferAgentCall("netif", 0, in, 9, args,
 						    &buf));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferAgentCall("netif", 0, in, 10, args,
+						    &buf));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(buf));
 	/* Input bytes claimed but no pointer. */
 	EXPECT_EQ(ST_INVALID, NetApiBufferAgentCall("wksta", 100, NULL, 1,
 						    args, &buf));
@@ -1296,10 +1303,6 @@ TEST_F(agents, null_pointers)
 							    args, &vbuf));
 		EXPECT_EQ(ST_INVALID, NetApiBufferAgentCall("wksta", 100, NULL,
 							    5, args, &vbuf));
-		/* Decided locally too: another machine's interfaces. */
-		EXPECT_EQ(ST_BAD_NETPATH,
-			  NetInterfaceEnum(FAR_AWAY, 0, &buf, 1, &entries,
-					   &total, &resume));
 		EXPECT_FALSE(lib_session_open());
 	});
 	EXPECT_STATS_UNCHANGED(&self->base);
@@ -1350,7 +1353,10 @@ TEST_F(agents, errno_preserved)
 /* The generic call: args in and out as the agent defines them. */
 TEST_F(agents, agent_call_args)
 {
-	uint64_t args[4] = { 1, 0, 0xdead, 0xbeef };
+	uint64_t args[4] = {
+		[ARG_PREFMAXLEN] = 1, [ARG_RESUME] = 0,
+		[ARG_READ] = 0xdead, [ARG_TOTAL] = 0xbeef,
+	};
 	struct iflist want;
 	NET_API_STATUS st;
 	void *buf;
@@ -1358,22 +1364,22 @@ TEST_F(agents, agent_call_args)
 	ASSERT_TRUE(iflist_sysfs(&want));
 	st = NetApiBufferAgentCall("netif", 0, NULL, 0, args, &buf);
 	EXPECT_EQ(ST(want.n > 1 ? ERROR_MORE_DATA : NERR_Success), st);
-	EXPECT_EQ(1u, args[0]);
-	EXPECT_EQ(want.n > 1 ? want.e[0].index : 0, args[1]);
-	EXPECT_EQ(1u, args[2]);
-	EXPECT_EQ(want.n, args[3]);
+	EXPECT_EQ(1u, args[ARG_PREFMAXLEN]);
+	EXPECT_EQ(want.n > 1 ? want.e[0].index : 0, args[ARG_RESUME]);
+	EXPECT_EQ(1u, args[ARG_READ]);
+	EXPECT_EQ(want.n, args[ARG_TOTAL]);
 	check_netif_page(_metadata, &want, 0, buf, 1);
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(buf));
 
 	/* Past the end: NERR_Success and no buffer. */
-	args[0] = UINT32_MAX;
-	args[1] = want.e[want.n - 1].index;
+	args[ARG_PREFMAXLEN] = NETAPIBUF_SYSINFO_PREFMAXLEN_ALL;
+	args[ARG_RESUME] = want.e[want.n - 1].index;
 	buf = &buf;
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferAgentCall("netif", 0, NULL, 0, args,
 						    &buf));
 	EXPECT_EQ(NULL, buf);
-	EXPECT_EQ(0u, args[2]);
-	EXPECT_EQ(0u, args[3]);
+	EXPECT_EQ(0u, args[ARG_READ]);
+	EXPECT_EQ(0u, args[ARG_TOTAL]);
 
 	/* NULL args: zeros in, nothing out. */
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferAgentCall("wksta", 100, NULL, 0,
@@ -1433,7 +1439,8 @@ TEST_F(agent_abi, call)
 	__u64 size = 0;
 
 	ASSERT_EQ(0, uname(&uts));
-	agent_cmd(&cmd, "wksta", 100);
+	agent_cmd(&cmd, NETAPIBUF_SYSINFO_WKSTA,
+		  NETAPIBUF_SYSINFO_WKSTA_LEVEL_100);
 	cmd.status = 0xdeadbeef;
 	cmd.args[0] = 17;
 	test_ioctl_agent(&cmd);
@@ -1449,21 +1456,24 @@ TEST_F(agent_abi, call)
 	EXPECT_ERRNO(EINVAL, _test_ioctl_free(self->s.fd, wi, 0, 0));
 
 	/* An enumeration past its end: success, no buffer. */
-	agent_cmd(&cmd, "netif", 0);
-	cmd.args[1] = INT_MAX;
+	agent_cmd(&cmd, NETAPIBUF_SYSINFO_NETIF,
+		  NETAPIBUF_SYSINFO_NETIF_LEVEL_0);
+	cmd.args[ARG_RESUME] = NETAPIBUF_SYSINFO_RESUME_MAX;
 	cmd.buffer = 0x1234;
 	test_ioctl_agent(&cmd);
 	EXPECT_EQ(0u, cmd.buffer);
-	EXPECT_EQ(0u, cmd.args[2]);
+	EXPECT_EQ(0u, cmd.args[ARG_READ]);
 
 	/* ERROR_MORE_DATA: the ioctl worked, the status says more. */
-	agent_cmd(&cmd, "netif", 0);
-	cmd.args[0] = 1;
-	cmd.args[1] = 0;
+	agent_cmd(&cmd, NETAPIBUF_SYSINFO_NETIF,
+		  NETAPIBUF_SYSINFO_NETIF_LEVEL_0);
+	cmd.args[ARG_PREFMAXLEN] = 1;
+	cmd.args[ARG_RESUME] = 0;
 	test_ioctl_agent(&cmd);
 	ASSERT_NE(0u, cmd.buffer);
-	EXPECT_EQ(1u, cmd.args[2]);
-	EXPECT_EQ(ST(cmd.args[3] > 1 ? ERROR_MORE_DATA : 0), cmd.status);
+	EXPECT_EQ(1u, cmd.args[ARG_READ]);
+	EXPECT_EQ(ST(cmd.args[ARG_TOTAL] > 1 ? ERROR_MORE_DATA : 0),
+		  cmd.status);
 	EXPECT_EQ(0, _test_ioctl_free(self->s.fd,
 				      (void *)(uintptr_t)cmd.buffer, 0, 0));
 	EXPECT_NOTHING_ALLOCATED(&self->base);
@@ -1501,11 +1511,18 @@ TEST_F(agent_abi, errors)
 	EXPECT_EQ(0, _test_ioctl_free(self->s.fd,
 				      (void *)(uintptr_t)cmd.buffer, 0, 0));
 
-	/* Levels, as the agents decide. */
+	/* Levels, as the agents decide; no request flag is defined yet. */
 	agent_cmd(&cmd, "wksta", 101);
 	test_err_ioctl_agent(EOPNOTSUPP, &cmd);
 	agent_cmd(&cmd, "netif", 1);
 	test_err_ioctl_agent(EOPNOTSUPP, &cmd);
+	for (i = 16; i < 32; i++) {
+		ASSERT_NE(0u, NETAPIBUF_SYSINFO_LEVEL_FLAGS & (1u << i));
+		agent_cmd(&cmd, "wksta", 100 | 1u << i);
+		test_err_ioctl_agent(EOPNOTSUPP, &cmd) TH_LOG("bit %zu", i);
+		agent_cmd(&cmd, "netif", 1u << i);
+		test_err_ioctl_agent(EOPNOTSUPP, &cmd) TH_LOG("bit %zu", i);
+	}
 
 	/* Input: its bound, its pointer, its contents. */
 	agent_cmd(&cmd, "wksta", 100);
@@ -1522,15 +1539,22 @@ TEST_F(agent_abi, errors)
 	strcpy(in, FAR_AWAY);
 	cmd.in_len = strlen(in) + 1;
 	test_err_ioctl_agent(EHOSTUNREACH, &cmd);
+	/* The netif agent takes the same input. */
 	agent_cmd(&cmd, "netif", 0);
 	cmd.in = (uintptr_t)in;
+	cmd.in_len = strlen(in) + 1;
+	test_err_ioctl_agent(EHOSTUNREACH, &cmd);
 	cmd.in_len = 1;
 	test_err_ioctl_agent(EINVAL, &cmd);
 	agent_cmd(&cmd, "netif", 0);
-	cmd.args[1] = (__u64)INT_MAX + 1;
+	cmd.args[ARG_RESUME] = (__u64)INT_MAX + 1;
 	test_err_ioctl_agent(EINVAL, &cmd);
-	cmd.args[1] = ~0ULL;
+	cmd.args[ARG_RESUME] = ~0ULL;
 	test_err_ioctl_agent(EINVAL, &cmd);
+	/* The server name first: it decides whose interfaces these are. */
+	cmd.in = (uintptr_t)in;
+	cmd.in_len = strlen(in) + 1;
+	test_err_ioctl_agent(EHOSTUNREACH, &cmd);
 
 	/* The struct itself not readable. */
 	EXPECT_ERRNO(EFAULT, ioctl(self->s.fd, NETAPIBUF_IOC_AGENT_CALL, bad));
@@ -1609,7 +1633,7 @@ TEST_F(agent_abi, unmapped_session)
 	agent_cmd(&cmd, "wksta", 100);
 	EXPECT_ERRNO(ENXIO, _test_ioctl_agent(s.fd, &cmd));
 	agent_cmd(&cmd, "netif", 0);
-	cmd.args[1] = INT_MAX;
+	cmd.args[ARG_RESUME] = INT_MAX;
 	EXPECT_EQ(0, _test_ioctl_agent(s.fd, &cmd));
 	EXPECT_EQ(0u, cmd.buffer);
 	nab_session_close(&s);

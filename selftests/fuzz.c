@@ -526,8 +526,8 @@ static void random_agent(struct fuzz *f, struct netapibuf_agent_call *a,
 	}
 }
 
-/* Whether the wksta agent takes @in as this machine's name. */
-static bool wksta_local(struct fuzz *f, const char *in, size_t len)
+/* Whether the sample's agents take @in as this machine's name. */
+static bool server_local(struct fuzz *f, const char *in, size_t len)
 {
 	if (!len)
 		return true;
@@ -554,18 +554,14 @@ static int agent_error(struct fuzz *f, const struct netapibuf_agent_call *a,
 		return EFAULT;
 	if (!f->agents || (strcmp(a->name, "wksta") && strcmp(a->name, "netif")))
 		return ENOENT;
-	if (!strcmp(a->name, "wksta")) {
-		if (a->level != 100)
-			return EOPNOTSUPP;
-		if (a->in_len && !memchr(in_buf, 0, a->in_len))
-			return EINVAL;
-		if (!wksta_local(f, in_buf, a->in_len))
-			return EHOSTUNREACH;
-		return 0;
-	}
-	if (a->level)
+	if (a->level != (strcmp(a->name, "wksta") ? 0 : 100))
 		return EOPNOTSUPP;
-	if (a->in_len || a->args[1] > 0x7fffffff)
+	/* Both take the server name (<linux/netapibuf_sysinfo.h>). */
+	if (a->in_len && !memchr(in_buf, 0, a->in_len))
+		return EINVAL;
+	if (!server_local(f, in_buf, a->in_len))
+		return EHOSTUNREACH;
+	if (!strcmp(a->name, "netif") && a->args[1] > 0x7fffffff)
 		return EINVAL;
 	return 0;
 }

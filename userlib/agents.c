@@ -8,16 +8,16 @@
  * Each call is one acquire load of the session and one ioctl(2): a kernel
  * agent writes the result into pages that become a buffer of the session,
  * and the library hands its address on.  The contract is in <netapi.h>;
- * the agents "wksta" and "netif" are module/agents/sysinfo.c.
+ * the protocol of the agents "wksta" and "netif" (module/agents/sysinfo.c)
+ * is <linux/netapibuf_sysinfo.h>.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/utsname.h>
 
 #include <linux/netapibuf.h>
+#include <linux/netapibuf_sysinfo.h>
 
 #include <netapi.h>
 
@@ -26,13 +26,21 @@
 /* More than the kernel's bound on an agent's input (64 KiB). */
 #define NETAPI_IN_SCAN	(1U << 20)
 
-/* The agents' args[] for an enumeration (module/agents/sysinfo.c). */
-enum {
-	NETAPI_ARG_PREFMAXLEN,
-	NETAPI_ARG_RESUME,
-	NETAPI_ARG_ENTRIES_READ,
-	NETAPI_ARG_TOTAL_ENTRIES,
-};
+/*
+ * <netapi.h>'s structs are the agents' results as a 64-bit process reads
+ * them (the agents refuse 32-bit callers): the layouts stated in
+ * <linux/netapibuf_sysinfo.h>.
+ */
+#if __SIZEOF_POINTER__ == 8
+_Static_assert(NETAPIBUF_SYSINFO_WKSTA_INFO_100_LAYOUT(struct WKSTA_INFO_100),
+	       "struct WKSTA_INFO_100 is not what the wksta agent writes");
+_Static_assert(NETAPIBUF_SYSINFO_NETIF_INFO_0_LAYOUT(struct NETIF_INFO_0),
+	       "struct NETIF_INFO_0 is not what the netif agent writes");
+#endif
+_Static_assert(MAX_PREFERRED_LENGTH == NETAPIBUF_SYSINFO_PREFMAXLEN_ALL,
+	       "MAX_PREFERRED_LENGTH");
+_Static_assert(PLATFORM_ID_NT == NETAPIBUF_SYSINFO_PLATFORM_ID_NT,
+	       "PLATFORM_ID_NT");
 
 /* The status for an errno value from NETAPIBUF_IOC_AGENT_CALL. */
 static NET_API_STATUS netapi_agent_status(int err)
@@ -106,21 +114,17 @@ static void netapi_drop(struct netapibuf_agent_call *cmd)
 }
 
 /*
- * The names under which the agents answer for this machine; the same test
- * as the agents' (nab_check_server() in module/agents/sysinfo.c), made
- * here for the netif agent, which takes no input.
+ * The server name, the input of both sysinfo agents: they decide whether
+ * it is this machine's.  A name longer than the kernel takes is passed
+ * with a length it refuses (E2BIG), without reading all of it here.
  */
-static bool netapi_server_is_local(const char *name)
+static void netapi_set_server(struct netapibuf_agent_call *cmd,
+			      const char *name)
 {
-	struct utsname uts;
-
-	if (!name)
-		return true;
-	while (*name == '\\')
-		name++;
-	if (!*name || !strcmp(name, "localhost") || !strcmp(name, "127.0.0.1"))
-		return true;
-	return !uname(&uts) && !strcasecmp(name, uts.nodename);
+	if (name) {
+		cmd->in = netapibuf_addr(name);
+		cmd->in_len = strnlen(name, NETAPI_IN_SCAN) + 1;
+	}
 }
 
 NETAPIBUF_EXPORT NET_API_STATUS
@@ -160,7 +164,10 @@ NetApiBufferAgentCall(const char *agent, uint32_t level, const void *in,
 NETAPIBUF_EXPORT NET_API_STATUS
 NetWkstaGetInfo(const char *wksta_name, uint32_t level, uint8_t **buffer)
 {
-	struct netapibuf_agent_call cmd = { .name = "wksta", .level = level };
+	struct netapibuf_agent_call cmd = {
+		.name = NETAPIBUF_SYSINFO_WKSTA,
+		.level = level,
+	};
 	int saved_errno = errno;
 	NET_API_STATUS status;
 
@@ -168,16 +175,7 @@ NetWkstaGetInfo(const char *wksta_name, uint32_t level, uint8_t **buffer)
 		return ERROR_INVALID_PARAMETER;
 	*buffer = NULL;
 
-	/*
-	 * The agent decides whether the name is this machine's.  A name
-	 * longer than the kernel takes is passed with a length it refuses
-	 * (E2BIG), without reading all of it here.
-	 */
-	if (wksta_name) {
-		cmd.in = netapibuf_addr(wksta_name);
-		cmd.in_len = strnlen(wksta_name, NETAPI_IN_SCAN) + 1;
-	}
-
+	netapi_set_server(&cmd, wksta_name);
 	netapi_call(&cmd, &status);
 	if (status == NERR_Success)
 		*buffer = netapibuf_ptr(cmd.buffer);
@@ -192,7 +190,10 @@ NetInterfaceEnum(const char *server_name, uint32_t level, uint8_t **buffer,
 		 uint32_t prefmaxlen, uint32_t *entries_read,
 		 uint32_t *total_entries, uint32_t *resume_handle)
 {
-	struct netapibuf_agent_call cmd = { .name = "netif", .level = level };
+	struct netapibuf_agent_call cmd = {
+		.name = NETAPIBUF_SYSINFO_NETIF,
+		.level = level,
+	};
 	int saved_errno = errno;
 	NET_API_STATUS status;
 
@@ -202,22 +203,21 @@ NetInterfaceEnum(const char *server_name, uint32_t level, uint8_t **buffer,
 	*entries_read = 0;
 	*total_entries = 0;
 
-	/* The netif agent takes no input: the name is checked here. */
-	if (!netapi_server_is_local(server_name)) {
-		errno = saved_errno;
-		return ERROR_BAD_NETPATH;
-	}
-
-	cmd.args[NETAPI_ARG_PREFMAXLEN] = prefmaxlen;
-	cmd.args[NETAPI_ARG_RESUME] = resume_handle ? *resume_handle : 0;
+	netapi_set_server(&cmd, server_name);
+	cmd.args[NETAPIBUF_SYSINFO_ARG_PREFMAXLEN] = prefmaxlen;
+	cmd.args[NETAPIBUF_SYSINFO_ARG_RESUME] =
+		resume_handle ? *resume_handle : 0;
 
 	netapi_call(&cmd, &status);
 	if (status == NERR_Success || status == ERROR_MORE_DATA) {
 		*buffer = netapibuf_ptr(cmd.buffer);
-		*entries_read = (uint32_t)cmd.args[NETAPI_ARG_ENTRIES_READ];
-		*total_entries = (uint32_t)cmd.args[NETAPI_ARG_TOTAL_ENTRIES];
+		*entries_read =
+			(uint32_t)cmd.args[NETAPIBUF_SYSINFO_ARG_ENTRIES_READ];
+		*total_entries =
+			(uint32_t)cmd.args[NETAPIBUF_SYSINFO_ARG_TOTAL_ENTRIES];
 		if (resume_handle)
-			*resume_handle = (uint32_t)cmd.args[NETAPI_ARG_RESUME];
+			*resume_handle =
+				(uint32_t)cmd.args[NETAPIBUF_SYSINFO_ARG_RESUME];
 	} else {
 		netapi_drop(&cmd);
 	}

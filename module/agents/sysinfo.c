@@ -2,17 +2,17 @@
 /*
  * netapibuf_sysinfo: a sample netapibuf agent.
  *
- * Two agents, answering from kernel data in the caller's namespaces:
+ * Two agents, answering from kernel data in the caller's namespaces, with
+ * the protocol of <linux/netapibuf_sysinfo.h>:
  *
- * - "wksta", level 100: WKSTA_INFO_100 as Samba's netapi.h defines it
- *   (platform id, computer name from the caller's UTS namespace, domain,
- *   version), strings in UTF-8 after the struct, pointing into the buffer;
+ * - "wksta", level 100: WKSTA_INFO_100 (platform id, computer name from
+ *   the caller's UTS namespace, domain, version), strings in UTF-8 after
+ *   the struct, pointing into the buffer;
  * - "netif", level 0: the network interfaces of the caller's network
  *   namespace, as an array of NETIF_INFO_0 with the names after it, paged
- *   like NetXxxEnum: args[0] prefmaxlen, args[1] resume handle (in and
- *   out), args[2] entries read, args[3] total entries.
+ *   like NetXxxEnum.
  *
- * The layouts are those of a 64-bit process; 32-bit callers are refused.
+ * Both take the server name as input and answer only for this machine.
  *
  * Copyright (C) 2026 The netapibuf authors
  */
@@ -28,41 +28,16 @@
 #include <linux/utsname.h>
 #include <net/net_namespace.h>
 
+#include <linux/netapibuf_sysinfo.h>
 #include <netapibuf_kernel.h>
 
 #include "compat.h"
 
-#define SYSINFO_PLATFORM_ID_NT		500
-#define SYSINFO_MAX_PREFERRED_LENGTH	0xffffffffULL
-
-/* struct WKSTA_INFO_100 of a 64-bit process. */
-struct sysinfo_wksta_info_100 {
-	u32 platform_id;
-	u32 pad;
-	u64 computername;
-	u64 langroup;
-	u32 ver_major;
-	u32 ver_minor;
-};
-
-/* struct NETIF_INFO_0 of a 64-bit process (userlib/include/netapi.h). */
-struct sysinfo_netif_info_0 {
-	u64 name;
-	u32 index;
-	u32 mtu;
-	u32 flags;
-	u32 addr_len;
-	u8 addr[8];
-	u64 rx_packets;
-	u64 tx_packets;
-	u64 rx_bytes;
-	u64 tx_bytes;
-};
-
-static_assert(sizeof(struct sysinfo_wksta_info_100) == 32);
-static_assert(sizeof(struct sysinfo_netif_info_0) == 64);
-
-/* The server name a caller may ask about: none, or this machine. */
+/*
+ * The server name a caller may ask about: none, or this machine, whose
+ * nodename is @node. Returns 0, -EHOSTUNREACH for another machine, or
+ * -EINVAL for a name without its NUL.
+ */
 static int sysinfo_check_server(const char *in, size_t in_len,
 				const char *node)
 {
@@ -81,7 +56,7 @@ static int sysinfo_check_server(const char *in, size_t in_len,
 static int sysinfo_wksta_call(struct netapibuf_call *call, u32 level,
 			      const void *in, size_t in_len)
 {
-	struct sysinfo_wksta_info_100 *info;
+	struct netapibuf_sysinfo_wksta_info_100 *info;
 	char node[__NEW_UTS_LEN + 1], domain[__NEW_UTS_LEN + 1];
 	size_t node_len, domain_len;
 	struct netapibuf_kbuf *kb;
@@ -89,9 +64,8 @@ static int sysinfo_wksta_call(struct netapibuf_call *call, u32 level,
 	char *p;
 	int ret;
 
-	if (in_compat_syscall())
-		return -EOPNOTSUPP;
-	if (level != 100)
+	/* No request flag is defined yet: any is an unknown level. */
+	if (in_compat_syscall() || level != NETAPIBUF_SYSINFO_WKSTA_LEVEL_100)
 		return -EOPNOTSUPP;
 
 	/*
@@ -120,17 +94,17 @@ static int sysinfo_wksta_call(struct netapibuf_call *call, u32 level,
 	/* Written in place: the caller reads these very pages. */
 	info = netapibuf_kptr(kb);
 	p = (char *)(info + 1);
-	info->platform_id = SYSINFO_PLATFORM_ID_NT;
-	info->computername = uaddr + (p - (char *)info);
+	info->wki100_platform_id = NETAPIBUF_SYSINFO_PLATFORM_ID_NT;
+	info->wki100_computername = uaddr + (p - (char *)info);
 	memcpy(p, node, node_len);
 	p += node_len;
-	info->langroup = uaddr + (p - (char *)info);
+	info->wki100_langroup = uaddr + (p - (char *)info);
 	memcpy(p, domain, domain_len);
 	/* The running kernel's version, e.g. 6.1 for "6.1.0-56-amd64". */
-	if (sscanf(init_utsname()->release, "%u.%u", &info->ver_major,
-		   &info->ver_minor) != 2) {
-		info->ver_major = 0;
-		info->ver_minor = 0;
+	if (sscanf(init_utsname()->release, "%u.%u", &info->wki100_ver_major,
+		   &info->wki100_ver_minor) != 2) {
+		info->wki100_ver_major = 0;
+		info->wki100_ver_minor = 0;
 	}
 	return 0;
 }
@@ -204,9 +178,11 @@ static int sysinfo_netif_call(struct netapibuf_call *call, u32 level,
 			      const void *in, size_t in_len)
 {
 	u64 *args = netapibuf_call_args(call);
-	u64 prefmaxlen = args[0], resume = args[1];
+	u64 prefmaxlen = args[NETAPIBUF_SYSINFO_ARG_PREFMAXLEN];
+	u64 resume = args[NETAPIBUF_SYSINFO_ARG_RESUME];
+	struct netapibuf_sysinfo_netif_info_0 *entry;
+	char node[__NEW_UTS_LEN + 1];
 	unsigned int count, first, n, i;
-	struct sysinfo_netif_info_0 *entry;
 	struct netapibuf_kbuf *kb;
 	struct sysinfo_netif *ifs;
 	size_t size, strings;
@@ -214,9 +190,14 @@ static int sysinfo_netif_call(struct netapibuf_call *call, u32 level,
 	char *p;
 	int ret;
 
-	if (in_compat_syscall() || level != 0)
+	/* No request flag is defined yet: any is an unknown level. */
+	if (in_compat_syscall() || level != NETAPIBUF_SYSINFO_NETIF_LEVEL_0)
 		return -EOPNOTSUPP;
-	if (in_len || resume > INT_MAX)
+	strscpy(node, utsname()->nodename, sizeof(node));
+	ret = sysinfo_check_server(in, in_len, node);
+	if (ret)
+		return ret;
+	if (resume > NETAPIBUF_SYSINFO_RESUME_MAX)
 		return -EINVAL;
 
 	ifs = sysinfo_netif_snapshot(&count);
@@ -232,15 +213,16 @@ static int sysinfo_netif_call(struct netapibuf_call *call, u32 level,
 	for (n = 0; first + n < count; n++) {
 		size_t more = sizeof(*entry) + strlen(ifs[first + n].name) + 1;
 
-		if (n && prefmaxlen != SYSINFO_MAX_PREFERRED_LENGTH &&
+		if (n && prefmaxlen != NETAPIBUF_SYSINFO_PREFMAXLEN_ALL &&
 		    size + more > prefmaxlen)
 			break;
 		size += more;
 	}
 
-	args[2] = n;
-	args[3] = count - first;
-	args[1] = first + n < count ? ifs[first + n - 1].ifindex : 0;
+	args[NETAPIBUF_SYSINFO_ARG_ENTRIES_READ] = n;
+	args[NETAPIBUF_SYSINFO_ARG_TOTAL_ENTRIES] = count - first;
+	args[NETAPIBUF_SYSINFO_ARG_RESUME] =
+		first + n < count ? ifs[first + n - 1].ifindex : 0;
 	if (first + n < count)
 		netapibuf_call_set_status(call, NETAPIBUF_ERROR_MORE_DATA);
 	if (!n) {
@@ -266,19 +248,19 @@ static int sysinfo_netif_call(struct netapibuf_call *call, u32 level,
 		const struct sysinfo_netif *nif = &ifs[first + i];
 		size_t len = strlen(nif->name) + 1;
 
-		entry->name = uaddr + strings;
+		entry->nif0_name = uaddr + strings;
 		memcpy(p, nif->name, len);
 		p += len;
 		strings += len;
-		entry->index = nif->ifindex;
-		entry->mtu = nif->mtu;
-		entry->flags = nif->flags;
-		entry->addr_len = nif->addr_len;
-		memcpy(entry->addr, nif->addr, sizeof(entry->addr));
-		entry->rx_packets = nif->stats.rx_packets;
-		entry->tx_packets = nif->stats.tx_packets;
-		entry->rx_bytes = nif->stats.rx_bytes;
-		entry->tx_bytes = nif->stats.tx_bytes;
+		entry->nif0_index = nif->ifindex;
+		entry->nif0_mtu = nif->mtu;
+		entry->nif0_flags = nif->flags;
+		entry->nif0_addr_len = nif->addr_len;
+		memcpy(entry->nif0_addr, nif->addr, sizeof(entry->nif0_addr));
+		entry->nif0_rx_packets = nif->stats.rx_packets;
+		entry->nif0_tx_packets = nif->stats.tx_packets;
+		entry->nif0_rx_bytes = nif->stats.rx_bytes;
+		entry->nif0_tx_bytes = nif->stats.tx_bytes;
 	}
 free_ifs:
 	kvfree(ifs);
@@ -286,13 +268,13 @@ free_ifs:
 }
 
 static struct netapibuf_agent sysinfo_wksta_agent = {
-	.name = "wksta",
+	.name = NETAPIBUF_SYSINFO_WKSTA,
 	.owner = THIS_MODULE,
 	.call = sysinfo_wksta_call,
 };
 
 static struct netapibuf_agent sysinfo_netif_agent = {
-	.name = "netif",
+	.name = NETAPIBUF_SYSINFO_NETIF,
 	.owner = THIS_MODULE,
 	.call = sysinfo_netif_call,
 };

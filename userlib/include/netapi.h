@@ -37,7 +37,9 @@
  * - Each call is one ioctl(2) on the process's netapibuf session (opened
  *   on first use), is safe from any thread, and leaves errno as it was.
  * - The layouts below are those of 64-bit processes; the agents refuse
- *   32-bit callers (ERROR_INVALID_LEVEL).
+ *   32-bit callers (ERROR_INVALID_LEVEL).  They are the agents' protocol,
+ *   <linux/netapibuf_sysinfo.h>, read with pointers; libnetapibuf is built
+ *   only if they match.
  */
 #ifndef NETAPIBUF_NETAPI_H
 #define NETAPIBUF_NETAPI_H
@@ -131,34 +133,6 @@ struct NETIF_INFO_0 {
 	uint64_t nif0_tx_bytes;
 };
 
-/* The agent writes these layouts (module/agents/sysinfo.c): keep them so. */
-#if defined(__SIZEOF_POINTER__) && __SIZEOF_POINTER__ == 8
-#if defined(__cplusplus) && __cplusplus >= 201103L
-#define NETAPIBUF_LAYOUT_ASSERT(e)	static_assert(e, #e)
-#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && \
-	__STDC_VERSION__ >= 201112L
-#define NETAPIBUF_LAYOUT_ASSERT(e)	_Static_assert(e, #e)
-#endif
-#endif
-#ifdef NETAPIBUF_LAYOUT_ASSERT
-NETAPIBUF_LAYOUT_ASSERT(sizeof(struct WKSTA_INFO_100) == 32);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct WKSTA_INFO_100, wki100_computername) == 8);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct WKSTA_INFO_100, wki100_langroup) == 16);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct WKSTA_INFO_100, wki100_ver_major) == 24);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct WKSTA_INFO_100, wki100_ver_minor) == 28);
-NETAPIBUF_LAYOUT_ASSERT(sizeof(struct NETIF_INFO_0) == 64);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct NETIF_INFO_0, nif0_index) == 8);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct NETIF_INFO_0, nif0_mtu) == 12);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct NETIF_INFO_0, nif0_flags) == 16);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct NETIF_INFO_0, nif0_addr_len) == 20);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct NETIF_INFO_0, nif0_addr) == 24);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct NETIF_INFO_0, nif0_rx_packets) == 32);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct NETIF_INFO_0, nif0_tx_packets) == 40);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct NETIF_INFO_0, nif0_rx_bytes) == 48);
-NETAPIBUF_LAYOUT_ASSERT(offsetof(struct NETIF_INFO_0, nif0_tx_bytes) == 56);
-#undef NETAPIBUF_LAYOUT_ASSERT
-#endif
-
 /*
  * Information about this machine (wksta_name NULL, "", "localhost",
  * "127.0.0.1" or the nodename, with or without leading backslashes).
@@ -169,13 +143,13 @@ NET_API_STATUS NetWkstaGetInfo(const char *wksta_name /* [in] */,
 			       uint8_t **buffer /* [out] [ref] */);
 
 /*
- * The network interfaces of the caller's network namespace, level 0:
- * an array of *entries_read struct NETIF_INFO_0, as many as fit in
- * prefmaxlen bytes (MAX_PREFERRED_LENGTH: all), at least one.
- * ERROR_MORE_DATA: more follow; call again with the *resume_handle this
- * call stored (0 starts at the beginning; resume_handle may be NULL for a
- * single call).  *total_entries counts the entries from the resume
- * position on.
+ * The network interfaces of the caller's network namespace (server_name
+ * names this machine as wksta_name does above), level 0: an array of
+ * *entries_read struct NETIF_INFO_0, as many as fit in prefmaxlen bytes
+ * (MAX_PREFERRED_LENGTH: all), at least one.  ERROR_MORE_DATA: more
+ * follow; call again with the *resume_handle this call stored (0 starts
+ * at the beginning; resume_handle may be NULL for a single call).
+ * *total_entries counts the entries from the resume position on.
  */
 NET_API_STATUS NetInterfaceEnum(const char *server_name /* [in] */,
 				uint32_t level /* [in] */,
