@@ -25,6 +25,8 @@
 
 #include <netapi.h>
 
+#include "json.h"
+
 /* Two or three entries a page with short names: enough to see paging. */
 #define DEFAULT_PREFMAXLEN	160
 
@@ -54,23 +56,6 @@ static void report_failure(const char *call, NET_API_STATUS status)
 		status_name(status), (unsigned int)status,
 		status == ERROR_NOT_SUPPORTED ?
 		" - is netapibuf_sysinfo.ko loaded?" : "");
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_string(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	putchar('"');
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
 }
 
 static void format_addr(char *out, size_t size, const struct NETIF_INFO_0 *nif)
@@ -134,9 +119,9 @@ static int query_wksta(const char *server)
 
 	if (json) {
 		printf("  \"workstation\": {\n    \"computername\": ");
-		json_string(info->wki100_computername);
+		json_string(stdout, info->wki100_computername);
 		printf(",\n    \"langroup\": ");
-		json_string(info->wki100_langroup);
+		json_string(stdout, info->wki100_langroup);
 		printf(",\n    \"platform_id\": %" PRIu32
 		       ",\n    \"ver_major\": %" PRIu32
 		       ",\n    \"ver_minor\": %" PRIu32 "\n  },\n",
@@ -174,7 +159,7 @@ static void print_netif(const struct NETIF_INFO_0 *nif, unsigned int page,
 	}
 	printf("%s    { \"page\": %u, \"index\": %" PRIu32 ", \"name\": ",
 	       first ? "" : ",\n", page, nif->nif0_index);
-	json_string(nif->nif0_name);
+	json_string(stdout, nif->nif0_name);
 	printf(", \"mtu\": %" PRIu32 ", \"flags\": %" PRIu32
 	       ", \"flag_names\": \"%s\", \"address\": \"%s\""
 	       ", \"rx_packets\": %" PRIu64 ", \"tx_packets\": %" PRIu64

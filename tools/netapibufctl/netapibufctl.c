@@ -31,6 +31,8 @@
 #include <libkmod.h>
 #include <linux/netapibuf.h>
 
+#include "json.h"
+
 #ifndef NETAPIBUFCTL_VERSION
 #define NETAPIBUFCTL_VERSION "unknown"
 #endif
@@ -108,26 +110,6 @@ static void json_sep(void)
 	json_first[json_depth] = false;
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void json_open(char bracket)
 {
 	putchar(bracket);
@@ -143,7 +125,7 @@ static void json_close(char bracket)
 static void json_key(const char *key)
 {
 	json_sep();
-	json_string(key);
+	json_string(stdout, key);
 	putchar(':');
 }
 
@@ -151,7 +133,7 @@ static void json_kv_str(const char *key, const char *value)
 {
 	json_key(key);
 	if (value)
-		json_string(value);
+		json_string(stdout, value);
 	else
 		fputs("null", stdout);
 }
@@ -193,7 +175,7 @@ static void json_kv_auto(const char *key, const char *value)
 	if (is_integer(value))
 		fputs(value, stdout);
 	else
-		json_string(value);
+		json_string(stdout, value);
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -945,7 +927,7 @@ static int cmd_status(void)
 			for (tok = strtok_r(holders, ", ", &save); tok;
 			     tok = strtok_r(NULL, ", ", &save)) {
 				json_sep();
-				json_string(tok);
+				json_string(stdout, tok);
 			}
 		}
 		json_close(']');
@@ -966,7 +948,7 @@ static int cmd_status(void)
 			for (i = 0; i < (int)ARRAY_SIZE(feature_names); i++) {
 				if (info.features & feature_names[i].bit) {
 					json_sep();
-					json_string(feature_names[i].name);
+					json_string(stdout, feature_names[i].name);
 				}
 			}
 			json_close(']');
