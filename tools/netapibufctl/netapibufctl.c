@@ -6,7 +6,8 @@
  * the module is found, configured (modprobe.d options) and inserted the way
  * modprobe would do it. Figures come from the module's own interfaces:
  * NETAPIBUF_IOC_INFO on the device, its parameters in sysfs, its counters in
- * /sys/class/misc/netapibuf/stats/ and its sessions in debugfs.
+ * /sys/class/misc/netapibuf/stats/ and its sessions in debugfs, whose format
+ * is private to the module and this tool (sessions.h).
  *
  * Copyright (C) 2026 The netapibuf authors
  */
@@ -32,6 +33,7 @@
 #include <linux/netapibuf.h>
 
 #include "json.h"
+#include "sessions.h"
 
 #ifndef NETAPIBUFCTL_VERSION
 #define NETAPIBUFCTL_VERSION "unknown"
@@ -345,135 +347,52 @@ static void holder_names(struct kmod_module *mod, char *buf, size_t size)
 
 /* --------------------------------------------------------- session list */
 
-#define MAX_COLUMNS 16
-
-struct session_table {
-	int ncols;
-	char *cols[MAX_COLUMNS];
-	int nrows;
-	char ***rows;		/* rows[i][j], j < ncols */
-	char *text;		/* the file's contents; every string points in */
-};
-
-static void table_free(struct session_table *t)
+static void shown_free(char ***shown, int nrows, int ncols)
 {
-	int i;
+	int i, j;
 
-	for (i = 0; i < t->nrows; i++)
-		free(t->rows[i]);
-	free(t->rows);
-	free(t->text);
-	memset(t, 0, sizeof(*t));
-}
-
-/* Splits line at tabs into at most max fields; returns how many. */
-static int split_tabs(char *line, char **fields, int max)
-{
-	int n = 0;
-
-	while (n < max) {
-		fields[n++] = line;
-		line = strchr(line, '\t');
-		if (!line)
-			break;
-		*line++ = '\0';
+	for (i = 0; i < nrows; i++) {
+		for (j = 0; shown[i] && j < ncols; j++)
+			free(shown[i][j]);
+		free(shown[i]);
 	}
-	return n;
+	free(shown);
 }
 
-/*
- * Reads the debugfs session list: a header line naming the columns, then
- * one tab-separated line per session. Returns 0 or a negative errno.
- */
-static int table_read(struct session_table *t)
+/* The table's values made safe for a terminal; NULL if out of memory. */
+static char ***table_shown(const struct session_table *t)
 {
-	size_t cap = 0, len = 0;
-	char *line, *next;
-	FILE *f;
-	int err = 0;
+	char ***shown = calloc(t->nrows + 1, sizeof(*shown));
+	int i, j;
 
-	memset(t, 0, sizeof(*t));
-	f = fopen(DEBUGFS_SESSIONS, "re");
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t n;
-
-		if (len + 4096 + 1 > cap) {
-			char *p = realloc(t->text, cap = cap * 2 + 8192);
-
-			if (!p) {
-				err = -ENOMEM;
+	for (i = 0; shown && i < t->nrows; i++) {
+		shown[i] = calloc(t->ncols, sizeof(**shown));
+		for (j = 0; shown[i] && j < t->ncols; j++)
+			if (!(shown[i][j] = session_shown(t->rows[i][j])))
 				break;
-			}
-			t->text = p;
-		}
-		n = fread(t->text + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0) {
-			if (ferror(f))
-				err = -EIO;
-			break;
+		if (!shown[i] || j < t->ncols) {
+			shown_free(shown, i + 1, t->ncols);
+			return NULL;
 		}
 	}
-	fclose(f);
-	if (err) {
-		table_free(t);
-		return err;
-	}
-	if (!t->text) {
-		t->text = calloc(1, 1);
-		if (!t->text)
-			return -ENOMEM;
-	}
-	t->text[len] = '\0';
-
-	line = t->text;
-	next = strchr(line, '\n');
-	if (!next) {
-		table_free(t);
-		return -EBADMSG;
-	}
-	*next++ = '\0';
-	t->ncols = split_tabs(line, t->cols, MAX_COLUMNS);
-
-	for (line = next; *line; line = next) {
-		char **row, ***rows;
-		int n;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		rows = realloc(t->rows, (t->nrows + 1) * sizeof(*rows));
-		row = calloc(t->ncols, sizeof(*row));
-		if (!rows || !row) {
-			free(row);
-			if (rows)
-				t->rows = rows;
-			table_free(t);
-			return -ENOMEM;
-		}
-		t->rows = rows;
-		n = split_tabs(line, row, t->ncols);
-		while (n < t->ncols)
-			row[n++] = "";
-		t->rows[t->nrows++] = row;
-	}
-	return 0;
+	return shown;
 }
 
 static void table_print(const struct session_table *t)
 {
-	int width[MAX_COLUMNS];
+	char ***shown = table_shown(t);
+	int width[SESSIONS_MAX_COLUMNS];
 	int i, j;
 
+	if (!shown) {
+		printf("sessions: unavailable: %s\n", strerror(ENOMEM));
+		return;
+	}
 	for (j = 0; j < t->ncols; j++) {
 		width[j] = (int)strlen(t->cols[j]);
 		for (i = 0; i < t->nrows; i++)
-			if ((int)strlen(t->rows[i][j]) > width[j])
-				width[j] = (int)strlen(t->rows[i][j]);
+			if ((int)strlen(shown[i][j]) > width[j])
+				width[j] = (int)strlen(shown[i][j]);
 	}
 	/* Column names upper-cased, like ps(1); the last column unpadded. */
 	for (j = 0; j < t->ncols; j++) {
@@ -487,11 +406,13 @@ static void table_print(const struct session_table *t)
 	putchar('\n');
 	for (i = 0; i < t->nrows; i++) {
 		for (j = 0; j + 1 < t->ncols; j++)
-			printf("%-*s  ", width[j], t->rows[i][j]);
-		printf("%s\n", t->ncols ? t->rows[i][t->ncols - 1] : "");
+			printf("%-*s  ", width[j], shown[i][j]);
+		printf("%s\n", shown[i][t->ncols - 1]);
 	}
+	shown_free(shown, t->nrows, t->ncols);
 }
 
+/* Numbers as numbers, the process name as a string, whatever it holds. */
 static void table_json(const struct session_table *t)
 {
 	int i, j;
@@ -500,8 +421,14 @@ static void table_json(const struct session_table *t)
 	for (i = 0; i < t->nrows; i++) {
 		json_sep();
 		json_open('{');
-		for (j = 0; j < t->ncols; j++)
-			json_kv_auto(t->cols[j], t->rows[i][j]);
+		for (j = 0; j < t->ncols; j++) {
+			if (t->text[j]) {
+				json_kv_str(t->cols[j], t->rows[i][j]);
+			} else {
+				json_key(t->cols[j]);
+				fputs(t->rows[i][j], stdout);
+			}
+		}
 		json_close('}');
 	}
 	json_close(']');
@@ -513,9 +440,10 @@ static void session_owners(char *buf, size_t size)
 	struct session_table t;
 	int pid_col = -1, comm_col = -1, i;
 	size_t len = 0;
+	char *comm;
 
 	buf[0] = '\0';
-	if (table_read(&t))
+	if (session_table_read(&t, DEBUGFS_SESSIONS))
 		return;
 	for (i = 0; i < t.ncols; i++) {
 		if (!strcmp(t.cols[i], "pid"))
@@ -523,13 +451,15 @@ static void session_owners(char *buf, size_t size)
 		else if (!strcmp(t.cols[i], "comm"))
 			comm_col = i;
 	}
-	for (i = 0; pid_col >= 0 && i < t.nrows && len < size; i++)
+	for (i = 0; pid_col >= 0 && i < t.nrows && len < size; i++) {
+		comm = comm_col >= 0 ? session_shown(t.rows[i][comm_col]) : NULL;
 		len += snprintf(buf + len, size - len, "%spid %s%s%s%s",
 				len ? ", " : "", t.rows[i][pid_col],
-				comm_col >= 0 ? " (" : "",
-				comm_col >= 0 ? t.rows[i][comm_col] : "",
-				comm_col >= 0 ? ")" : "");
-	table_free(&t);
+				comm ? " (" : "", comm ? comm : "",
+				comm ? ")" : "");
+		free(comm);
+	}
+	session_table_free(&t);
 }
 
 /* ------------------------------------------------------------------ load */
@@ -1041,7 +971,7 @@ static int cmd_stats(void)
 		snprintf(path, sizeof(path), SYS_STATS "/%s", stat_names[i]);
 		have[i] = read_u64(path, &values[i]);
 	}
-	table_err = table_read(&t);
+	table_err = session_table_read(&t, DEBUGFS_SESSIONS);
 
 	if (opt_json) {
 		json_open('{');
@@ -1081,13 +1011,15 @@ static int cmd_stats(void)
 			printf("sessions: unavailable: %s: %s%s\n", DEBUGFS_SESSIONS,
 			       strerror(-table_err),
 			       table_err == -ENOENT || table_err == -EACCES ?
-			       " (needs root and debugfs mounted on /sys/kernel/debug)" : "");
+			       " (needs root and debugfs mounted on /sys/kernel/debug)" :
+			       table_err == -EBADMSG ?
+			       " (not in the format this netapibufctl reads)" : "");
 		} else {
 			table_print(&t);
 		}
 	}
 	if (!table_err)
-		table_free(&t);
+		session_table_free(&t);
 	return EXIT_OK;
 }
 
