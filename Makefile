@@ -31,7 +31,7 @@ DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	pkg-config rsync xz-utils python3 linux-headers-amd64 \
 	linux-image-amd64 linux-source-6.1 qemu-system-x86 busybox-static \
 	libkmod-dev sparse dkms debhelper dh-dkms openssl dwarves \
-	debian-archive-keyring zstd
+	debian-archive-keyring zstd shellcheck
 
 MOD_SRCS := Kbuild $(wildcard module/*.[ch] module/*/*.[ch]) uapi/linux/netapibuf.h
 

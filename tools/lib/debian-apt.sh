@@ -5,9 +5,10 @@
 # experimental) for the tools, without touching the host's apt: a private
 # sources list, lists directory and download directory under $cache/apt.
 # The host's apt configuration is read for its mirror, never changed, and
-# nothing is installed. Sourced by tools/kernel and tools/newer-sparse;
-# the caller defines $cache and die().
+# nothing is installed. Sourced by tools/kernel, tools/newer-sparse and
+# tools/check-fresh; the caller defines $cache, log() and die().
 #
+#   host_mirror [SUITE]  the host's mirror for SUITE (default bookworm)
 #   apt_setup            write the sources list, renew the lists when older
 #                        than a day (NETAPIBUF_KERNEL_REFRESH=1: now)
 #   apt_names REGEX      available package names, newest last
@@ -18,33 +19,34 @@
 
 # ------------------------------------------------------ private apt
 
-# The Debian mirror the host uses for bookworm, from its one-line or
-# deb822 sources (the first that serves bookworm itself).
-host_mirror() {
-	local f uri
+# The host's URI for a Debian suite (default bookworm), from its one-line
+# or deb822 apt sources.
+host_mirror() { # [SUITE]
+	local suite=${1:-bookworm} f uri
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[[ -r $f ]] || continue
-		uri=$(sed -nE 's/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([a-z+]+:\/\/[^[:space:]]+)[[:space:]]+bookworm[[:space:]].*/\2/p' "$f" | head -n 1)
+		uri=$(sed -nE "s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([a-z+]+:\/\/[^[:space:]]+)[[:space:]]+${suite}[[:space:]].*/\2/p" "$f" | head -n 1)
 		[[ -z $uri ]] || { echo "${uri%/}"; return 0; }
 	done
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[[ -r $f ]] || continue
-		uri=$(awk '
+		uri=$(awk -v suite="$suite" '
 			/^[[:space:]]*$/ { if (s && u) { print u; exit } s = 0; u = ""; next }
 			/^URIs:/ { u = $2 }
-			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") s = 1 }
+			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite) s = 1 }
 			END { if (s && u) print u }' "$f" | head -n 1)
 		[[ -z $uri ]] || { echo "${uri%/}"; return 0; }
 	done
 	return 1
 }
 
-# shellcheck disable=SC2154 # $cache is the caller's
-apt_dir=$cache/apt
+apt_dir=
 apt_opts=()
 apt_setup() {
+	# shellcheck disable=SC2154 # $cache is the caller's
+	apt_dir=$cache/apt
 	local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-	mirror=${NETAPIBUF_DEBIAN_MIRROR:-$(host_mirror)} ||
+	mirror=${NETAPIBUF_DEBIAN_MIRROR:-$(host_mirror bookworm)} ||
 		die "cannot find the host's Debian mirror in /etc/apt; set NETAPIBUF_DEBIAN_MIRROR"
 	[[ -r $keyring ]] || die "$keyring missing (package debian-archive-keyring)"
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" \
