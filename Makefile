@@ -33,7 +33,7 @@ DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	libkmod-dev sparse dkms debhelper dh-dkms openssl dwarves \
 	debian-archive-keyring zstd shellcheck
 
-MOD_SRCS := Kbuild $(wildcard module/*.[ch] module/*/*.[ch]) uapi/linux/netapibuf.h
+MOD_SRCS := Kbuild $(wildcard module/*.[ch] module/*/*.[ch] uapi/linux/*.h)
 
 include mk/ecosystem.mk
 include mk/bench.mk
@@ -140,6 +140,8 @@ install: all install-ecosystem
 	install -D -m 0644 $(BUILD)/stock/Module.symvers \
 		$(DESTDIR)$(PREFIX)/src/netapibuf/Module.symvers
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include/linux \
+		uapi/linux/netapibuf_sysinfo.h
 	install -D -m 0644 uapi/linux/netapibuf.h \
 		$(DESTDIR)$(PREFIX)/include/linux/netapibuf.h
 	$(MAKE) -C userlib install

@@ -131,7 +131,7 @@ static void nab_test_alloc_sizes(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(nab_test_sizes); i++) {
 		KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, nab_test_sizes[i],
 						    &addr[i]), 0);
-		KUNIT_EXPECT_EQ(test, addr[i] % 16, 0UL);
+		KUNIT_EXPECT_EQ(test, addr[i] % NETAPIBUF_ALIGN, 0UL);
 		KUNIT_EXPECT_GE(test, addr[i],
 				NAB_TEST_BASE + NAB_GUARD_PAGES * PAGE_SIZE);
 		KUNIT_EXPECT_EQ(test, nab_buf_size(s, addr[i], &size), 0);

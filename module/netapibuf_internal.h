@@ -17,6 +17,8 @@
 #include <linux/sched.h>
 #include <linux/types.h>
 
+#include <linux/netapibuf.h>
+
 /*
  * Buffers up to NAB_SMALL_MAX bytes live in slots of shared pages
  * ("chunks"), one size class per chunk; larger buffers get whole pages.
@@ -27,6 +29,7 @@
 #define NAB_SMALL_MAX		(PAGE_SIZE / 2)
 #define NAB_NR_CLASSES		(PAGE_SHIFT - 1 - NAB_MIN_SHIFT + 1)
 #define NAB_MAX_SLOTS		(PAGE_SIZE / NAB_MIN_SIZE)
+static_assert(NAB_MIN_SIZE == NETAPIBUF_ALIGN);
 
 /*
  * Every allocation made for a caller: charged to its memory cgroup, and

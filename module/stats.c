@@ -12,6 +12,7 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/seq_file.h>
+#include <linux/string_helpers.h>
 
 #include "netapibuf_internal.h"
 
@@ -161,9 +162,16 @@ static int nab_sessions_show(struct seq_file *m, void *unused)
 	mutex_lock(&nab_sessions_lock);
 	list_for_each_entry(s, &nab_sessions, node) {
 		mutex_lock(&s->lock);
-		seq_printf(m, "%d\t%s\t%llu\t%llu\t%llu\t%llu\n", s->pid,
-			   s->comm, s->nr_buffers, s->bytes, s->peak_bytes,
-			   s->pages);
+		seq_printf(m, "%d\t", s->pid);
+		/*
+		 * A process picks its own name: escape every byte that could
+		 * end a field or a row, or fool a terminal (\ooo), so no name
+		 * can forge another session's row.
+		 */
+		seq_escape_str(m, s->comm, ESCAPE_OCTAL | ESCAPE_NAP |
+			       ESCAPE_APPEND, "\\");
+		seq_printf(m, "\t%llu\t%llu\t%llu\t%llu\n", s->nr_buffers,
+			   s->bytes, s->peak_bytes, s->pages);
 		mutex_unlock(&s->lock);
 	}
 	mutex_unlock(&nab_sessions_lock);
