@@ -763,6 +763,35 @@ TEST_F(abi, mremap_shrink)
 	arena_intact(_metadata, &self->s);
 }
 
+/*
+ * mlock(2) of part of the arena: the kernel skips VM_IO mappings, so the
+ * call changes nothing (the pages are never swapped anyway). It must not
+ * cut the arena in two, nor disturb a buffer.
+ */
+TEST_F(abi, mlock_part)
+{
+	size_t page = NAB_PAGE_SIZE;
+	void *buf;
+	int ret;
+
+	test_ioctl_alloc(4 * page, &buf);
+	nab_fill(buf, 0, 4 * page, 6);
+	ret = mlock((char *)buf + page, page);
+	EXPECT_TRUE(ret == 0 || errno == EINVAL)
+		TH_LOG("mlock: %s", strerror(errno));
+	if (!ret)
+		munlock((char *)buf + page, page);
+	ret = mlock(self->s.arena, self->s.info.arena_size);
+	EXPECT_TRUE(ret == 0 || errno == EINVAL || errno == ENOMEM)
+		TH_LOG("mlock of the whole arena: %s", strerror(errno));
+	if (!ret)
+		munlock(self->s.arena, self->s.info.arena_size);
+	arena_intact(_metadata, &self->s);
+	EXPECT_LIVE(buf, 4 * page);
+	EXPECT_EQ(-1, nab_check(buf, 0, 4 * page, 6));
+	EXPECT_EQ(0, _test_ioctl_free(self->s.fd, buf, 0, 0));
+}
+
 /* ---- addresses ----------------------------------------------------- */
 
 struct span { uintptr_t start; size_t len; };

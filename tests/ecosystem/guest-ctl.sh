@@ -64,6 +64,34 @@ check "stats --json: live_buffers ($v) >= $N" [ "${v:-0}" -ge "$N" ]
 check "stats --json: session of pid $hold with $N buffers" \
 	matches "$json" "\{\"pid\":$hold,\"comm\":\"holdbufs\",\"buffers\":$N,"
 
+# --- a process named to forge a row: "x\n1\tsshd\t77777"
+mkfifo /tmp/ctl2
+HOLDBUFS_COMM=$(printf 'x\n1\tsshd\t77777') ./holdbufs 1 64 </tmp/ctl2 \
+	>/tmp/hold2.out 2>&1 &
+hostile=$!
+exec 4>/tmp/ctl2
+i=0
+while ! grep -q '^ready' /tmp/hold2.out 2>/dev/null && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+out=$($ctl stats 2>&1); rc=$?
+show "$out"
+check "stats with a hostile process name exits 0" [ "$rc" -eq 0 ]
+check "... lists the hostile process as one row, its name escaped" \
+	matches "$out" "^$hostile +x\\\\0121\\\\011sshd\\\\01177777 +1 +"
+! printf '%s\n' "$out" | grep -Eq '^1 +sshd'
+check "... and forges no row of pid 1 (sshd)" [ $? -eq 0 ]
+json=$($ctl --json stats); rc=$?
+echo "# json-stats: $json"
+check "stats --json with a hostile name exits 0" [ "$rc" -eq 0 ]
+! printf '%s\n' "$json" | grep -q '"pid":1,'
+check "... and forges no session of pid 1" [ $? -eq 0 ]
+check "... the name is one JSON string" \
+	matches "$json" "\\{\"pid\":$hostile,\"comm\":\"x\\\\n1\\\\tsshd\\\\t77777\","
+exec 4>&-
+wait "$hostile"
+
 json=$($ctl status --json); rc=$?
 echo "# json-status: $json"
 check "status --json exits 0" [ "$rc" -eq 0 ]
@@ -113,6 +141,8 @@ show "$out"
 check "load (looked up like modprobe) exits 0" [ "$rc" -eq 0 ]
 check "module loaded again" [ -d /sys/module/netapibuf ]
 check "device node back" [ -c /dev/netapibuf ]
+check "the module creates the node 0600: root only until udev's rule" \
+	[ "$(stat -c %a /dev/netapibuf)" = 600 ]
 out=$($ctl load 2>&1); rc=$?
 check "load when loaded exits 0" [ "$rc" -eq 0 ]
 check "... and says already loaded" matches "$out" 'already loaded'

@@ -3,11 +3,14 @@
  * holdbufs COUNT SIZE: allocates COUNT buffers of SIZE bytes with
  * libnetapibuf, prints "ready PID" and holds them until its standard input
  * reaches end of file; then frees them and exits 0. Any failure exits 1.
+ * With HOLDBUFS_COMM set it first takes that as its name (prctl
+ * PR_SET_NAME, any bytes): a hostile name for the session list.
  * The ecosystem tests use it to watch netapibufctl report live figures.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <netapibuf.h>
@@ -24,6 +27,9 @@ int main(int argc, char **argv)
 	}
 	count = strtoul(argv[1], NULL, 0);
 	size = strtoul(argv[2], NULL, 0);
+	if (getenv("HOLDBUFS_COMM") &&
+	    prctl(PR_SET_NAME, getenv("HOLDBUFS_COMM"), 0, 0, 0))
+		return 1;
 	bufs = calloc(count, sizeof(*bufs));
 	if (!bufs)
 		return 1;

@@ -26,8 +26,10 @@
  * kernel returns lies inside the arena, so one mapping serves any number of
  * buffers and each of the four operations is a single ioctl(2). A second
  * mmap of the same session fails with EBUSY. The arena is mapped and
- * unmapped only as a whole: mremap(2) of it, and munmap(2), mprotect(2) or
- * mlock(2) of part of it, fail with EINVAL.
+ * unmapped only as a whole: mremap(2) of it, and munmap(2) or mprotect(2)
+ * of part of it, fail with EINVAL. mlock(2) of it, or of part of it,
+ * changes nothing (the kernel skips such mappings; buffers are never
+ * swapped anyway) and leaves the arena whole.
  *
  * **Memory.** Buffers are backed by whole pages from the page allocator,
  * never slab memory, charged to the memory cgroup of the allocating task.
