@@ -313,6 +313,12 @@ static const struct file_operations nab_fops = {
 	.llseek = NAB_NO_LLSEEK,
 };
 
+static const struct attribute_group *nab_attr_groups[] = {
+	&nab_stats_group,
+	&nab_agents_group,
+	NULL
+};
+
 static struct miscdevice nab_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "netapibuf",

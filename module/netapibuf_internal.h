@@ -175,7 +175,7 @@ struct nab_stats {
 };
 
 extern struct nab_stats nab_stats;
-extern const struct attribute_group *nab_attr_groups[];
+extern const struct attribute_group nab_stats_group;
 
 int nab_charge(struct nab_session *s, u64 bytes);
 void nab_uncharge(struct nab_session *s, u64 bytes);

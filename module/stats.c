@@ -143,15 +143,9 @@ static struct attribute *nab_stats_attrs[] = {
 	NULL
 };
 
-static const struct attribute_group nab_stats_group = {
+const struct attribute_group nab_stats_group = {
 	.name = "stats",
 	.attrs = nab_stats_attrs,
-};
-
-const struct attribute_group *nab_attr_groups[] = {
-	&nab_stats_group,
-	&nab_agents_group,
-	NULL
 };
 
 static int nab_sessions_show(struct seq_file *m, void *unused)
