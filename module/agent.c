@@ -25,17 +25,18 @@
 
 /**
  * struct netapibuf_kbuf - a kernel-side buffer
- * @pages: its pages, each holding a reference of the buffer's
- * @nr_pages: number of @pages, at least 1
+ * @pv: its pages, at least 1; on delivery they move to the caller's session
  * @size: size in bytes
  * @vaddr: kernel address of the pages, mapped contiguously with vmap()
- * @delivered: the buffer is a call's result and belongs to the call
+ * @nr_mapped: pages @vaddr maps
+ * @delivered: the buffer is a call's result and belongs to the call; its
+ *	mapping then holds a reference of its own on each page it maps
  */
 struct netapibuf_kbuf {
-	struct page **pages;
-	unsigned long nr_pages;
+	struct nab_pages pv;
 	size_t size;
 	void *vaddr;
+	unsigned long nr_mapped;
 	bool delivered;
 };
 
@@ -63,17 +64,17 @@ static unsigned long nab_kbuf_pages(size_t size)
 	return max_t(unsigned long, 1, DIV_ROUND_UP(size, PAGE_SIZE));
 }
 
-/* Map @nr pages of @kb at a new kernel address. */
-static int nab_kbuf_map(struct netapibuf_kbuf *kb, struct page **pages,
-			unsigned long nr)
+/* Map the first @nr pages of @kb at a new kernel address. */
+static int nab_kbuf_map(struct netapibuf_kbuf *kb, unsigned long nr)
 {
-	void *vaddr = vmap(pages, nr, VM_MAP, PAGE_KERNEL);
+	void *vaddr = vmap(kb->pv.pages, nr, VM_MAP, PAGE_KERNEL);
 
 	if (!vaddr)
 		return -ENOMEM;
 	if (kb->vaddr)
 		vunmap(kb->vaddr);
 	kb->vaddr = vaddr;
+	kb->nr_mapped = nr;
 	return 0;
 }
 
@@ -86,7 +87,6 @@ static int nab_kbuf_map(struct netapibuf_kbuf *kb, struct page **pages,
  */
 struct netapibuf_kbuf *netapibuf_kalloc(size_t size)
 {
-	unsigned long nr = nab_kbuf_pages(size);
 	struct netapibuf_kbuf *kb;
 
 	if (size > READ_ONCE(nab_max_buffer_bytes))
@@ -95,21 +95,15 @@ struct netapibuf_kbuf *netapibuf_kalloc(size_t size)
 	kb = kzalloc(sizeof(*kb), NAB_GFP);
 	if (!kb)
 		return NULL;
-	kb->pages = kvmalloc_array(nr, sizeof(*kb->pages), NAB_GFP);
-	if (!kb->pages)
+	if (nab_pages_alloc(&kb->pv, nab_kbuf_pages(size)))
 		goto free_kbuf;
-	if (nab_pages_alloc(kb->pages, nr))
-		goto free_array;
-	if (nab_kbuf_map(kb, kb->pages, nr))
-		goto free_pages;
-	kb->nr_pages = nr;
+	if (nab_kbuf_map(kb, kb->pv.nr))
+		goto release_pages;
 	kb->size = size;
 	return kb;
 
-free_pages:
-	nab_pages_free(kb->pages, nr);
-free_array:
-	kvfree(kb->pages);
+release_pages:
+	nab_pages_release(&kb->pv);
 free_kbuf:
 	kfree(kb);
 	return NULL;
@@ -129,8 +123,7 @@ EXPORT_SYMBOL_NS_GPL(netapibuf_kalloc, NAB_NS);
  */
 int netapibuf_krealloc(struct netapibuf_kbuf *kb, size_t size)
 {
-	unsigned long nr = nab_kbuf_pages(size), old_nr = kb->nr_pages;
-	struct page **pages;
+	unsigned long nr = nab_kbuf_pages(size), old_nr = kb->pv.nr;
 	int ret;
 
 	if (kb->delivered)
@@ -138,51 +131,42 @@ int netapibuf_krealloc(struct netapibuf_kbuf *kb, size_t size)
 	if (size > READ_ONCE(nab_max_buffer_bytes))
 		return -EDQUOT;
 
-	if (nr <= old_nr) {
-		if (nr < old_nr) {
-			ret = nab_kbuf_map(kb, kb->pages, nr);
-			if (ret)
-				return ret;
-			nab_pages_free(kb->pages + nr, old_nr - nr);
-			kb->nr_pages = nr;
-		}
-	} else {
-		pages = kvmalloc_array(nr, sizeof(*pages), NAB_GFP);
-		if (!pages)
-			return -ENOMEM;
-		memcpy(pages, kb->pages, old_nr * sizeof(*pages));
-		ret = nab_pages_alloc(pages + old_nr, nr - old_nr);
-		if (ret)
-			goto free_array;
-		ret = nab_kbuf_map(kb, pages, nr);
-		if (ret)
-			goto free_pages;
-		kvfree(kb->pages);
-		kb->pages = pages;
-		kb->nr_pages = nr;
-	}
-
-	/* What lies past the old size in its last page may have been written. */
+	/* Past the old size, the pages it has may have been written. */
 	if (size > kb->size)
-		memset(kb->vaddr + kb->size, 0,
-		       min_t(size_t, size, old_nr << PAGE_SHIFT) - kb->size);
+		nab_pages_zero_tail(&kb->pv, kb->size, size);
+	if (nr < old_nr) {
+		ret = nab_kbuf_map(kb, nr);
+		if (ret)
+			return ret;
+		nab_pages_shrink(&kb->pv, nr);
+	} else if (nr > old_nr) {
+		ret = nab_pages_grow(&kb->pv, nr);
+		if (ret)
+			return ret;
+		ret = nab_kbuf_map(kb, nr);
+		if (ret) {
+			nab_pages_shrink(&kb->pv, old_nr);
+			return ret;
+		}
+	}
 	kb->size = size;
 	return 0;
-
-free_pages:
-	nab_pages_free(pages + old_nr, nr - old_nr);
-free_array:
-	kvfree(pages);
-	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(netapibuf_krealloc, NAB_NS);
 
 static void nab_kbuf_destroy(struct netapibuf_kbuf *kb)
 {
+	unsigned long i;
+
+	/*
+	 * A delivered buffer's pages are the session's: drop only the
+	 * references of the kernel mapping, found through it.
+	 */
+	if (kb->delivered)
+		for (i = 0; i < kb->nr_mapped; i++)
+			put_page(vmalloc_to_page(kb->vaddr + (i << PAGE_SHIFT)));
 	vunmap(kb->vaddr);
-	/* Drops our references; a delivered buffer's pages stay with the session. */
-	nab_pages_free(kb->pages, kb->nr_pages);
-	kvfree(kb->pages);
+	nab_pages_release(&kb->pv);
 	kfree(kb);
 }
 
@@ -241,14 +225,24 @@ EXPORT_SYMBOL_NS_GPL(netapibuf_kptr, NAB_NS);
 int netapibuf_call_deliver(struct netapibuf_call *call,
 			   struct netapibuf_kbuf *kb, u64 *uaddr)
 {
+	unsigned long i;
 	int ret;
 
 	if (call->result || kb->delivered)
 		return -EBUSY;
-	ret = nab_buf_adopt(call->s, kb->pages, kb->nr_pages, kb->size,
-			    &call->addr);
-	if (ret)
+	/*
+	 * The caller may free the buffer while the agent still writes
+	 * through the kernel mapping: the mapping keeps its pages alive.
+	 */
+	for (i = 0; i < kb->nr_mapped; i++)
+		get_page(kb->pv.pages[i]);
+	ret = nab_buf_adopt(call->s, &kb->pv, kb->size, &call->addr);
+	if (ret) {
+		for (i = 0; i < kb->nr_mapped; i++)
+			put_page(kb->pv.pages[i]);
 		return ret;
+	}
+	/* The session owns the pages now, and kb->pv is empty. */
 	kb->delivered = true;
 	call->result = kb;
 	*uaddr = call->addr;

@@ -2,17 +2,26 @@
 /*
  * netapibuf: buffers in a session's arena.
  *
- * The arena is a range of page indices; the session's space tree maps each
- * index in use to what occupies it:
+ * Each buffer occupies pages of the arena (arena.c):
  *
  * - a chunk: one page cut into equal slots of one size class (16 bytes to
  *   half a page), holding small buffers of this session only;
- * - a large buffer: whole pages of its own, which are unmapped when it is
- *   freed, so touching a freed large buffer faults.
+ * - a large buffer: a vector of whole pages of its own (pages.c), which
+ *   leave the arena when it is freed, so touching a freed large buffer
+ *   faults.
  *
  * A buffer's handle is its user address: arena base + page index * page
  * size + slot offset. All pages come from the page allocator, zeroed and
  * charged to the caller's memory cgroup; slab memory is never mapped.
+ *
+ * Pages are allocated and zeroed with the session unlocked, as the dma-buf
+ * system heap allocates before it publishes: the session lock covers the
+ * space tree and the bookkeeping, so the process's faults and other calls
+ * go on while one call allocates a large buffer. A call that needs memory
+ * charges its bytes against the limits under the lock (so concurrent
+ * calls cannot together pass a limit), finds what it lacks (-EAGAIN),
+ * allocates it unlocked into a struct nab_spare, and locks again to use
+ * it - or to find that the buffer changed meanwhile and start over.
  *
  * Copyright (C) 2026 The netapibuf authors
  */
@@ -20,15 +29,9 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "netapibuf_internal.h"
-
-/* Occupies the arena's first pages; see nab_session_create(). */
-struct nab_obj nab_guard = { .kind = NAB_GUARD };
-
-#define NAB_GFP_PAGE	(NAB_GFP | __GFP_ZERO)
 
 static unsigned int nab_class_of(size_t size)
 {
@@ -52,60 +55,35 @@ static void *nab_slot_ptr(struct nab_chunk *c, unsigned int slot)
 	return page_address(c->page) + slot * nab_class_size(c->class);
 }
 
-static unsigned long nab_addr(struct nab_session *s, pgoff_t pgoff,
-			      size_t offset)
+/* What the arena may ask of a chunk and of a large buffer. */
+
+static struct page **nab_chunk_pages(struct nab_obj *obj, unsigned long index,
+				     unsigned long *nr)
 {
-	return s->arena_base + (pgoff << PAGE_SHIFT) + offset;
+	if (index)
+		return NULL;
+	*nr = 1;
+	return &container_of(obj, struct nab_chunk, obj)->page;
 }
 
-/* Find room for @nr pages in the arena and make @obj occupy it. */
-static int nab_space_insert(struct nab_session *s, struct nab_obj *obj,
-			    unsigned long nr)
+static const struct nab_obj_ops nab_chunk_ops = {
+	.pages = nab_chunk_pages,
+};
+
+static struct page **nab_large_pages(struct nab_obj *obj, unsigned long index,
+				     unsigned long *nr)
 {
-	MA_STATE(mas, &s->space, 0, 0);
-	int ret;
+	struct nab_pages *pv = &container_of(obj, struct nab_large, obj)->pv;
 
-	lockdep_assert_held(&s->lock);
-
-	mtree_lock(&s->space);
-	ret = mas_empty_area(&mas, NAB_GUARD_PAGES, s->arena_pages - 1, nr);
-	mtree_unlock(&s->space);
-	if (ret)
-		return -ENOSPC;
-
-	/* s->lock keeps every other writer out, so the gap is still free. */
-	ret = mtree_store_range(&s->space, mas.index, mas.index + nr - 1, obj,
-				NAB_GFP);
-	if (ret)
-		return ret;
-	obj->pgoff = mas.index;
-	return 0;
+	if (index >= pv->nr)
+		return NULL;
+	*nr = pv->nr - index;
+	return pv->pages + index;
 }
 
-static void nab_space_remove(struct nab_session *s, struct nab_obj *obj,
-			     unsigned long nr)
-{
-	lockdep_assert_held(&s->lock);
-	/*
-	 * Removal may need a tree node; it must not fail, or the tree would
-	 * keep pointing at a freed object.
-	 */
-	mtree_store_range(&s->space, obj->pgoff, obj->pgoff + nr - 1, NULL,
-			  GFP_KERNEL | __GFP_NOFAIL);
-}
-
-/**
- * nab_obj_lookup() - what occupies an arena page
- * @s: the session, locked
- * @pgoff: page index in the arena
- *
- * Return: the chunk, large buffer or guard at @pgoff, or NULL.
- */
-struct nab_obj *nab_obj_lookup(struct nab_session *s, pgoff_t pgoff)
-{
-	lockdep_assert_held(&s->lock);
-	return mtree_load(&s->space, pgoff);
-}
+static const struct nab_obj_ops nab_large_ops = {
+	.pages = nab_large_pages,
+};
 
 /* A buffer found by its address: a slot of a chunk or a large buffer. */
 struct nab_ref {
@@ -125,82 +103,99 @@ static size_t nab_ref_size(const struct nab_ref *ref)
 static int nab_find(struct nab_session *s, unsigned long addr,
 		    struct nab_ref *ref)
 {
-	unsigned long offset, in_page;
+	unsigned long offset;
 	struct nab_chunk *c;
 	struct nab_obj *obj;
 	size_t slot_size;
 
 	lockdep_assert_held(&s->lock);
 
-	if (!s->arena_base || addr < s->arena_base ||
-	    addr - s->arena_base >= s->arena_pages << PAGE_SHIFT)
-		return -EINVAL;
-	offset = addr - s->arena_base;
-	in_page = offset & ~PAGE_MASK;
-
-	obj = nab_obj_lookup(s, offset >> PAGE_SHIFT);
+	obj = nab_arena_at(s, addr, &offset);
 	if (!obj)
 		return -EINVAL;
 
-	switch (obj->kind) {
-	case NAB_CHUNK:
+	if (obj->ops == &nab_chunk_ops) {
 		c = container_of(obj, struct nab_chunk, obj);
 		slot_size = nab_class_size(c->class);
-		if (in_page % slot_size)
+		if (offset % slot_size)
 			return -EINVAL;
 		ref->chunk = c;
-		ref->slot = in_page / slot_size;
+		ref->slot = offset / slot_size;
 		ref->large = NULL;
-		if (!test_bit(ref->slot, c->used))
-			return -EINVAL;
-		return 0;
-	case NAB_LARGE:
-		if (in_page || obj->pgoff != offset >> PAGE_SHIFT)
-			return -EINVAL;
-		ref->chunk = NULL;
-		ref->large = container_of(obj, struct nab_large, obj);
-		return 0;
-	default:
-		return -EINVAL;
+		return test_bit(ref->slot, c->used) ? 0 : -EINVAL;
 	}
+	if (offset)
+		return -EINVAL;
+	ref->chunk = NULL;
+	ref->large = container_of(obj, struct nab_large, obj);
+	return 0;
 }
+
+/**
+ * struct nab_spare - memory a call allocates or frees with the session
+ *	unlocked
+ * @chunk: a fresh chunk, not in the arena
+ * @large: a new large buffer with its pages, not in the arena
+ * @growth: pages for a large buffer to grow by
+ * @dead: a large buffer out of the arena, to free
+ * @want: what the call found missing (-EAGAIN), to allocate
+ * @class: the class of the chunk wanted
+ * @size: the size of the large buffer wanted
+ * @nr: pages of the large buffer to grow, as they were
+ * @cap: its capacity, as it was
+ * @new_nr: pages it is to have
+ */
+struct nab_spare {
+	struct nab_chunk *chunk;
+	struct nab_large *large;
+	struct nab_pages_growth growth;
+	struct nab_large *dead;
+	enum { NAB_WANT_CHUNK, NAB_WANT_LARGE, NAB_WANT_GROWTH } want;
+	unsigned int class;
+	size_t size;
+	unsigned long nr, cap, new_nr;
+};
 
 /* Chunks: one page of small slots. */
 
-static struct nab_chunk *nab_chunk_new(struct nab_session *s,
-				       unsigned int class)
+static struct nab_chunk *nab_chunk_new(unsigned int class)
 {
-	unsigned int slots = nab_class_slots(class);
 	struct nab_chunk *c;
-	int ret;
 
-	c = kzalloc(struct_size(c, size, slots), NAB_GFP);
+	c = kzalloc(struct_size(c, size, nab_class_slots(class)), NAB_GFP);
 	if (!c)
-		return ERR_PTR(-ENOMEM);
-	c->obj.kind = NAB_CHUNK;
+		return NULL;
+	c->obj.ops = &nab_chunk_ops;
 	c->class = class;
 	INIT_LIST_HEAD(&c->partial);
-
-	c->page = alloc_page(NAB_GFP_PAGE);
+	c->page = alloc_page(NAB_GFP | __GFP_ZERO);
 	if (!c->page) {
-		ret = -ENOMEM;
-		goto free_chunk;
+		kfree(c);
+		return NULL;
 	}
-
-	ret = nab_space_insert(s, &c->obj, 1);
-	if (ret)
-		goto free_page;
-
-	/* From here the space tree owns the chunk. */
-	list_add(&c->partial, &s->partial[class]);
-	nab_count_pages(s, 1);
 	return c;
+}
 
-free_page:
-	__free_page(c->page);
-free_chunk:
+static void nab_chunk_free(struct nab_chunk *c)
+{
+	put_page(c->page);
 	kfree(c);
-	return ERR_PTR(ret);
+}
+
+/* Put a fresh chunk in the arena as the partial chunk of its class. */
+static int nab_chunk_insert(struct nab_session *s, struct nab_chunk *c)
+{
+	int ret;
+
+	lockdep_assert_held(&s->lock);
+
+	ret = nab_arena_insert(s, &c->obj, 1);
+	if (ret)
+		return ret;
+	/* From here the space tree owns the chunk. */
+	list_add(&c->partial, &s->partial[c->class]);
+	nab_count_pages(s, 1);
+	return 0;
 }
 
 static void nab_chunk_destroy(struct nab_session *s, struct nab_chunk *c)
@@ -208,29 +203,35 @@ static void nab_chunk_destroy(struct nab_session *s, struct nab_chunk *c)
 	lockdep_assert_held(&s->lock);
 
 	list_del(&c->partial);
-	nab_space_remove(s, &c->obj, 1);
-	nab_unmap_pages(s, c->obj.pgoff, &c->page, 1);
+	nab_arena_release(s, &c->obj, 0, 1);
 	/* Mappings are gone: ours is the last reference. */
-	__free_page(c->page);
 	nab_count_pages(s, -1);
-	kfree(c);
+	nab_chunk_free(c);
 }
 
 static int nab_small_alloc(struct nab_session *s, size_t size,
-			   struct nab_ref *ref)
+			   struct nab_ref *ref, struct nab_spare *spare)
 {
 	unsigned int class = nab_class_of(size);
 	unsigned int slot, slots = nab_class_slots(class);
 	struct nab_chunk *c;
+	int ret;
 
 	lockdep_assert_held(&s->lock);
 
 	c = list_first_entry_or_null(&s->partial[class], struct nab_chunk,
 				     partial);
 	if (!c) {
-		c = nab_chunk_new(s, class);
-		if (IS_ERR(c))
-			return PTR_ERR(c);
+		if (!spare->chunk || spare->chunk->class != class) {
+			spare->want = NAB_WANT_CHUNK;
+			spare->class = class;
+			return -EAGAIN;
+		}
+		ret = nab_chunk_insert(s, spare->chunk);
+		if (ret)
+			return ret;
+		c = spare->chunk;
+		spare->chunk = NULL;
 	}
 
 	slot = find_first_zero_bit(c->used, slots);
@@ -270,124 +271,62 @@ static void nab_small_free(struct nab_session *s, struct nab_chunk *c,
 
 /* Large buffers: pages of their own. */
 
-void nab_pages_free(struct page **pages, unsigned long nr)
-{
-	while (nr--)
-		__free_page(pages[nr]);
-}
-
-/*
- * Blocks of up to 2^NAB_MAX_ORDER pages: one allocation and one zeroing
- * loop per block instead of per page. They are split right away, so
- * every page is an order-0 page of its own, to map, move and free.
- */
-#define NAB_MAX_ORDER	8
-
-/*
- * Higher orders are a convenience, as in the dma-buf system heap and
- * dma-iommu: taken only if free, never by reclaim or compaction, and
- * without the memcg's reclaim; order 0 then does what NAB_GFP says.
- */
-#define NAB_GFP_HIGH_ORDER \
-	((NAB_GFP_PAGE & ~(__GFP_RECLAIM | __GFP_RETRY_MAYFAIL)) | __GFP_NORETRY)
-
-int nab_pages_alloc(struct page **pages, unsigned long nr)
-{
-	unsigned int order = NAB_MAX_ORDER;
-	unsigned long i = 0, n;
-	struct page *page;
-
-	while (i < nr) {
-		if (fatal_signal_pending(current))
-			goto free_pages;
-		order = min_t(unsigned int, order, __fls(nr - i));
-		if (order) {
-			page = alloc_pages(NAB_GFP_HIGH_ORDER, order);
-			if (!page) {
-				order--;	/* and the rest no higher */
-				continue;
-			}
-			split_page(page, order);
-		} else {
-			page = alloc_page(NAB_GFP_PAGE);
-			if (!page)
-				goto free_pages;
-		}
-		for (n = 1UL << order; n; n--)
-			pages[i++] = page++;
-	}
-	return 0;
-
-free_pages:
-	nab_pages_free(pages, i);
-	return -ENOMEM;
-}
-
-/* A large buffer's descriptor and page array, for @nr pages not yet there. */
-static struct nab_large *nab_large_new(size_t size, unsigned long nr)
+static struct nab_large *nab_large_new(size_t size)
 {
 	struct nab_large *lb;
 
 	lb = kzalloc(sizeof(*lb), NAB_GFP);
 	if (!lb)
 		return NULL;
-	lb->obj.kind = NAB_LARGE;
+	lb->obj.ops = &nab_large_ops;
 	lb->size = size;
-	lb->nr_pages = nr;
-	lb->cap = nr;
-	lb->pages = kvmalloc_array(nr, sizeof(*lb->pages), NAB_GFP);
-	if (!lb->pages) {
+	if (nab_pages_alloc(&lb->pv, DIV_ROUND_UP(size, PAGE_SIZE))) {
 		kfree(lb);
 		return NULL;
 	}
 	return lb;
 }
 
+static void nab_large_destroy(struct nab_large *lb)
+{
+	nab_pages_release(&lb->pv);
+	kfree(lb);
+}
+
 static int nab_large_alloc(struct nab_session *s, size_t size,
-			   struct nab_ref *ref)
+			   struct nab_ref *ref, struct nab_spare *spare)
 {
 	unsigned long nr = DIV_ROUND_UP(size, PAGE_SIZE);
-	struct nab_large *lb;
+	struct nab_large *lb = spare->large;
 	int ret;
 
 	lockdep_assert_held(&s->lock);
 
-	lb = nab_large_new(size, nr);
-	if (!lb)
-		return -ENOMEM;
-
-	ret = nab_pages_alloc(lb->pages, nr);
+	if (!lb || lb->pv.nr != nr) {
+		spare->want = NAB_WANT_LARGE;
+		spare->size = size;
+		return -EAGAIN;
+	}
+	ret = nab_arena_insert(s, &lb->obj, nr);
 	if (ret)
-		goto free_array;
-
-	ret = nab_space_insert(s, &lb->obj, nr);
-	if (ret)
-		goto free_pages;
+		return ret;
 
 	/* From here the space tree owns the buffer. */
+	spare->large = NULL;
+	lb->size = size;
 	nab_count_pages(s, nr);
 	ref->chunk = NULL;
 	ref->large = lb;
 	return 0;
-
-free_pages:
-	nab_pages_free(lb->pages, nr);
-free_array:
-	kvfree(lb->pages);
-	kfree(lb);
-	return ret;
 }
 
-static void nab_large_free(struct nab_session *s, struct nab_large *lb)
+/* Take a large buffer out of the arena; it is freed once unlocked. */
+static void nab_large_remove(struct nab_session *s, struct nab_large *lb)
 {
 	lockdep_assert_held(&s->lock);
 
-	nab_space_remove(s, &lb->obj, lb->nr_pages);
-	nab_unmap_pages(s, lb->obj.pgoff, lb->pages, lb->nr_pages);
-	nab_pages_free(lb->pages, lb->nr_pages);
-	nab_count_pages(s, -(long)lb->nr_pages);
-	kvfree(lb->pages);
-	kfree(lb);
+	nab_arena_release(s, &lb->obj, 0, lb->pv.nr);
+	nab_count_pages(s, -(long)lb->pv.nr);
 }
 
 /*
@@ -396,122 +335,100 @@ static void nab_large_free(struct nab_session *s, struct nab_large *lb)
  * and otherwise its pages move to a new range of the arena.
  */
 static int nab_large_resize(struct nab_session *s, struct nab_large *lb,
-			    size_t size)
+			    size_t size, struct nab_spare *spare)
 {
 	unsigned long nr = DIV_ROUND_UP(size, PAGE_SIZE);
-	unsigned long old_nr = lb->nr_pages;
-	unsigned long index, old_pgoff = lb->obj.pgoff, cap;
-	struct page **pages;
+	unsigned long old_nr = lb->pv.nr;
 	int ret;
 
 	lockdep_assert_held(&s->lock);
 
-	/*
-	 * Growing: the rest of the old last page, past the old size, may
-	 * hold user writes; pages added below come zeroed.
-	 */
-	if (size > lb->size && offset_in_page(lb->size)) {
-		size_t end = min_t(size_t, size, round_up(lb->size, PAGE_SIZE));
-
-		memset(page_address(lb->pages[lb->size >> PAGE_SHIFT]) +
-		       offset_in_page(lb->size), 0, end - lb->size);
-	}
-
-	if (nr == old_nr) {
-		lb->size = size;
-		return 0;
-	}
-
-	if (nr < old_nr) {
-		nab_space_remove(s, &(struct nab_obj){ .pgoff = old_pgoff + nr },
-				 old_nr - nr);
-		nab_unmap_pages(s, old_pgoff + nr, lb->pages + nr,
-				old_nr - nr);
-		nab_pages_free(lb->pages + nr, old_nr - nr);
-		nab_count_pages(s, -(long)(old_nr - nr));
-		lb->nr_pages = nr;
-		lb->size = size;
-		return 0;
-	}
-
-	/*
-	 * The page array grows geometrically, so that growing a page at a
-	 * time does not copy the array at every step.
-	 */
-	cap = lb->cap;
-	pages = lb->pages;
-	if (nr > cap) {
-		cap = max(nr, 2 * lb->cap);
-		pages = kvmalloc_array(cap, sizeof(*pages), NAB_GFP);
-		if (!pages)
-			return -ENOMEM;
-	}
-	ret = nab_pages_alloc(pages + old_nr, nr - old_nr);
-	if (ret)
-		goto free_array;
-
-	index = old_pgoff + old_nr;
-	if (old_pgoff + nr <= s->arena_pages &&
-	    !mt_find(&s->space, &index, old_pgoff + nr - 1)) {
-		/* The pages after it are free: grow in place. */
-		ret = mtree_store_range(&s->space, old_pgoff,
-					old_pgoff + nr - 1, &lb->obj,
-					NAB_GFP);
-		if (ret)
-			goto free_pages;
-	} else {
-		ret = nab_space_insert(s, &lb->obj, nr);
-		if (ret) {
-			lb->obj.pgoff = old_pgoff;
-			goto free_pages;
+	if (nr > old_nr) {
+		if (!nab_pages_growth_fits(&spare->growth, &lb->pv, nr)) {
+			spare->want = NAB_WANT_GROWTH;
+			spare->nr = old_nr;
+			spare->cap = lb->pv.cap;
+			spare->new_nr = nr;
+			return -EAGAIN;
 		}
-		nab_space_remove(s, &(struct nab_obj){ .pgoff = old_pgoff },
-				 old_nr);
-		nab_unmap_pages(s, old_pgoff, lb->pages, old_nr);
+		ret = nab_arena_grow(s, &lb->obj, old_nr, nr);
+		if (ret)
+			return ret;
 	}
 
-	if (pages != lb->pages) {
-		memcpy(pages, lb->pages, old_nr * sizeof(*pages));
-		kvfree(lb->pages);
-		lb->pages = pages;
-		lb->cap = cap;
+	if (size > lb->size)
+		nab_pages_zero_tail(&lb->pv, lb->size, size);
+	if (nr > old_nr) {
+		nab_pages_append(&lb->pv, &spare->growth);
+	} else if (nr < old_nr) {
+		nab_arena_release(s, &lb->obj, nr, old_nr - nr);
+		nab_pages_shrink(&lb->pv, nr);
 	}
-	lb->nr_pages = nr;
+	nab_count_pages(s, (long)nr - (long)old_nr);
 	lb->size = size;
-	nab_count_pages(s, nr - old_nr);
 	return 0;
+}
 
-free_pages:
-	nab_pages_free(pages + old_nr, nr - old_nr);
-free_array:
-	if (pages != lb->pages)
-		kvfree(pages);
-	return ret;
+/* Allocate what a call found missing; the session is unlocked. */
+static int nab_spare_fill(struct nab_spare *spare)
+{
+	switch (spare->want) {
+	case NAB_WANT_CHUNK:
+		if (spare->chunk)
+			nab_chunk_free(spare->chunk);
+		spare->chunk = nab_chunk_new(spare->class);
+		return spare->chunk ? 0 : -ENOMEM;
+	case NAB_WANT_LARGE:
+		if (spare->large)
+			nab_large_destroy(spare->large);
+		spare->large = nab_large_new(spare->size);
+		return spare->large ? 0 : -ENOMEM;
+	case NAB_WANT_GROWTH:
+		nab_pages_growth_release(&spare->growth);
+		return nab_pages_prepare(&spare->growth, spare->nr, spare->cap,
+					 spare->new_nr);
+	}
+	return -EINVAL;
+}
+
+/* Free what a call allocated and did not use, or took out of the arena. */
+static void nab_spare_release(struct nab_spare *spare)
+{
+	if (spare->chunk)
+		nab_chunk_free(spare->chunk);
+	if (spare->large)
+		nab_large_destroy(spare->large);
+	if (spare->dead)
+		nab_large_destroy(spare->dead);
+	nab_pages_growth_release(&spare->growth);
 }
 
 static int nab_ref_alloc(struct nab_session *s, size_t size,
-			 struct nab_ref *ref)
+			 struct nab_ref *ref, struct nab_spare *spare)
 {
 	if (size <= NAB_SMALL_MAX)
-		return nab_small_alloc(s, size, ref);
-	return nab_large_alloc(s, size, ref);
+		return nab_small_alloc(s, size, ref, spare);
+	return nab_large_alloc(s, size, ref, spare);
 }
 
-static void nab_ref_free(struct nab_session *s, struct nab_ref *ref)
+static void nab_ref_free(struct nab_session *s, struct nab_ref *ref,
+			 struct nab_spare *spare)
 {
-	if (ref->chunk)
+	if (ref->chunk) {
 		nab_small_free(s, ref->chunk, ref->slot);
-	else
-		nab_large_free(s, ref->large);
+	} else {
+		nab_large_remove(s, ref->large);
+		spare->dead = ref->large;
+	}
 }
 
 static unsigned long nab_ref_addr(struct nab_session *s,
 				  const struct nab_ref *ref)
 {
 	if (ref->chunk)
-		return nab_addr(s, ref->chunk->obj.pgoff,
-				ref->slot * nab_class_size(ref->chunk->class));
-	return nab_addr(s, ref->large->obj.pgoff, 0);
+		return nab_arena_addr(s, &ref->chunk->obj) +
+		       ref->slot * nab_class_size(ref->chunk->class);
+	return nab_arena_addr(s, &ref->large->obj);
 }
 
 /* Kernel address of the first bytes of a buffer; they fit in one page. */
@@ -519,7 +436,7 @@ static void *nab_ref_head(const struct nab_ref *ref)
 {
 	if (ref->chunk)
 		return nab_slot_ptr(ref->chunk, ref->slot);
-	return page_address(ref->large->pages[0]);
+	return page_address(ref->large->pv.pages[0]);
 }
 
 static int nab_check_size(u64 size)
@@ -540,6 +457,7 @@ static int nab_check_size(u64 size)
  */
 int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
 {
+	struct nab_spare spare = {};
 	struct nab_ref ref;
 	int ret;
 
@@ -552,10 +470,18 @@ int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
 		ret = -ENXIO;
 		goto unlock;
 	}
+	/* Charged before anything is allocated, undone on failure. */
 	ret = nab_charge(s, size);
 	if (ret)
 		goto unlock;
-	ret = nab_ref_alloc(s, size, &ref);
+	while ((ret = nab_ref_alloc(s, size, &ref, &spare)) == -EAGAIN) {
+		/* Allocate what is missing unlocked, then try again. */
+		mutex_unlock(&s->lock);
+		ret = nab_spare_fill(&spare);
+		mutex_lock(&s->lock);
+		if (ret)
+			break;
+	}
 	if (ret) {
 		nab_uncharge(s, size);
 		goto unlock;
@@ -564,6 +490,7 @@ int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
 	*addr = nab_ref_addr(s, &ref);
 unlock:
 	mutex_unlock(&s->lock);
+	nab_spare_release(&spare);
 fail:
 	if (ret)
 		atomic64_inc(&nab_stats.alloc_failures);
@@ -571,32 +498,30 @@ fail:
 }
 
 /**
- * nab_buf_adopt() - make pages a new large buffer of a session
+ * nab_buf_adopt() - make a vector of pages a new large buffer of a session
  * @s: the session, with its arena mapped
- * @pages: the pages; each gets a reference of the session's own
- * @nr: number of pages, at least 1
- * @size: the buffer's size, at most @nr pages
+ * @pv: the pages; on success the buffer owns the vector, with its
+ *	references, and @pv is empty
+ * @size: the buffer's size, at most @pv->nr pages
  * @addr: where to store the buffer's user address
  *
- * The caller keeps its own references and may go on writing the pages.
- *
- * Return: 0, or -ENXIO, -EDQUOT, -ENOMEM, -ENOSPC.
+ * Return: 0, or -ENXIO, -EDQUOT, -ENOMEM, -ENOSPC; then @pv is unchanged.
  */
-int nab_buf_adopt(struct nab_session *s, struct page **pages,
-		  unsigned long nr, size_t size, unsigned long *addr)
+int nab_buf_adopt(struct nab_session *s, struct nab_pages *pv, size_t size,
+		  unsigned long *addr)
 {
 	struct nab_large *lb;
-	unsigned long i;
 	int ret;
 
 	ret = nab_check_size(size);
 	if (ret)
 		return ret;
 
-	lb = nab_large_new(size, nr);
+	lb = kzalloc(sizeof(*lb), NAB_GFP);
 	if (!lb)
 		return -ENOMEM;
-	memcpy(lb->pages, pages, nr * sizeof(*pages));
+	lb->obj.ops = &nab_large_ops;
+	lb->size = size;
 
 	mutex_lock(&s->lock);
 	if (!s->arena_base) {
@@ -606,23 +531,22 @@ int nab_buf_adopt(struct nab_session *s, struct page **pages,
 	ret = nab_charge(s, size);
 	if (ret)
 		goto unlock;
-	ret = nab_space_insert(s, &lb->obj, nr);
+	nab_pages_move(&lb->pv, pv);
+	ret = nab_arena_insert(s, &lb->obj, lb->pv.nr);
 	if (ret) {
+		nab_pages_move(pv, &lb->pv);
 		nab_uncharge(s, size);
 		goto unlock;
 	}
 	/* From here the space tree owns the buffer, with its references. */
-	for (i = 0; i < nr; i++)
-		get_page(pages[i]);
-	nab_count_pages(s, nr);
+	nab_count_pages(s, lb->pv.nr);
 	nab_count_buffer(s, 1);
-	*addr = nab_addr(s, lb->obj.pgoff, 0);
+	*addr = nab_arena_addr(s, &lb->obj);
 	mutex_unlock(&s->lock);
 	return 0;
 
 unlock:
 	mutex_unlock(&s->lock);
-	kvfree(lb->pages);
 	kfree(lb);
 	return ret;
 }
@@ -636,6 +560,7 @@ unlock:
  */
 int nab_buf_free(struct nab_session *s, unsigned long addr)
 {
+	struct nab_spare spare = {};
 	struct nab_ref ref;
 	int ret;
 
@@ -644,9 +569,10 @@ int nab_buf_free(struct nab_session *s, unsigned long addr)
 	if (!ret) {
 		nab_uncharge(s, nab_ref_size(&ref));
 		nab_count_buffer(s, -1);
-		nab_ref_free(s, &ref);
+		nab_ref_free(s, &ref, &spare);
 	}
 	mutex_unlock(&s->lock);
+	nab_spare_release(&spare);
 	return ret;
 }
 
@@ -673,20 +599,37 @@ int nab_buf_size(struct nab_session *s, unsigned long addr, u64 *size)
 
 /* Move a buffer into a new one of @size, copying what fits; s->lock held. */
 static int nab_ref_move(struct nab_session *s, struct nab_ref *ref,
-			size_t size)
+			size_t size, struct nab_spare *spare)
 {
 	size_t old = nab_ref_size(ref);
 	struct nab_ref new;
 	int ret;
 
-	ret = nab_ref_alloc(s, size, &new);
+	ret = nab_ref_alloc(s, size, &new, spare);
 	if (ret)
 		return ret;
 	/* One side is small, so what is kept fits in the first page. */
 	memcpy(nab_ref_head(&new), nab_ref_head(ref), min(old, size));
-	nab_ref_free(s, ref);
+	nab_ref_free(s, ref, spare);
 	*ref = new;
 	return 0;
+}
+
+static int nab_ref_resize(struct nab_session *s, struct nab_ref *ref,
+			  size_t size, struct nab_spare *spare)
+{
+	size_t old = nab_ref_size(ref);
+
+	if (ref->chunk && nab_class_of(size) == ref->chunk->class &&
+	    size <= NAB_SMALL_MAX) {
+		if (size > old)
+			memset(nab_ref_head(ref) + old, 0, size - old);
+		ref->chunk->size[ref->slot] = size;
+		return 0;
+	}
+	if (ref->large && size > NAB_SMALL_MAX)
+		return nab_large_resize(s, ref->large, size, spare);
+	return nab_ref_move(s, ref, size, spare);
 }
 
 /**
@@ -704,35 +647,41 @@ static int nab_ref_move(struct nab_session *s, struct nab_ref *ref,
 int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 		    unsigned long *new_addr)
 {
+	struct nab_spare spare = {};
 	struct nab_ref ref;
 	size_t old;
 	int ret;
 
 	mutex_lock(&s->lock);
-	ret = nab_find(s, addr, &ref);
-	if (ret)
-		goto unlock;
-
-	ret = nab_check_size(size);
-	if (ret)
-		goto unlock;
-
-	old = nab_ref_size(&ref);
-	if (size > old) {
-		ret = nab_charge(s, size - old);
+	/*
+	 * Each round looks the buffer up afresh: while the session was
+	 * unlocked to allocate, another thread may have resized or freed it.
+	 */
+	for (;;) {
+		ret = nab_find(s, addr, &ref);
 		if (ret)
 			goto unlock;
-	}
-
-	if (ref.chunk && nab_class_of(size) == ref.chunk->class &&
-	    size <= NAB_SMALL_MAX) {
+		ret = nab_check_size(size);
+		if (ret)
+			goto unlock;
+		old = nab_ref_size(&ref);
+		/* Charged before anything is allocated, as by nab_buf_alloc(). */
+		if (size > old) {
+			ret = nab_charge(s, size - old);
+			if (ret)
+				goto unlock;
+		}
+		ret = nab_ref_resize(s, &ref, size, &spare);
+		if (ret != -EAGAIN)
+			break;
+		mutex_unlock(&s->lock);
+		ret = nab_spare_fill(&spare);
+		mutex_lock(&s->lock);
+		/* The next round charges again for what it finds. */
 		if (size > old)
-			memset(nab_ref_head(&ref) + old, 0, size - old);
-		ref.chunk->size[ref.slot] = size;
-	} else if (ref.large && size > NAB_SMALL_MAX) {
-		ret = nab_large_resize(s, ref.large, size);
-	} else {
-		ret = nab_ref_move(s, &ref, size);
+			nab_uncharge(s, size - old);
+		if (ret)
+			goto unlock;
 	}
 
 	if (ret) {
@@ -745,6 +694,7 @@ int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 	*new_addr = nab_ref_addr(s, &ref);
 unlock:
 	mutex_unlock(&s->lock);
+	nab_spare_release(&spare);
 	if (ret && ret != -EINVAL)
 		atomic64_inc(&nab_stats.alloc_failures);
 	return ret;
@@ -756,28 +706,27 @@ unlock:
  */
 void nab_buf_free_all(struct nab_session *s)
 {
-	unsigned long index = NAB_GUARD_PAGES;
+	struct nab_large *lb;
+	struct nab_chunk *c;
 	struct nab_obj *obj;
+	pgoff_t pgoff = 0;
 	unsigned int slot;
 
 	mutex_lock(&s->lock);
-	mt_for_each(&s->space, obj, index, s->arena_pages) {
-		if (obj->kind == NAB_CHUNK) {
-			struct nab_chunk *c = container_of(obj, struct nab_chunk,
-							   obj);
-
+	while ((obj = nab_arena_next(s, &pgoff))) {
+		if (obj->ops == &nab_chunk_ops) {
+			c = container_of(obj, struct nab_chunk, obj);
 			for_each_set_bit(slot, c->used, nab_class_slots(c->class)) {
 				nab_uncharge(s, c->size[slot]);
 				nab_count_buffer(s, -1);
 			}
 			nab_chunk_destroy(s, c);
-		} else if (obj->kind == NAB_LARGE) {
-			struct nab_large *lb = container_of(obj, struct nab_large,
-							    obj);
-
+		} else {
+			lb = container_of(obj, struct nab_large, obj);
 			nab_uncharge(s, lb->size);
 			nab_count_buffer(s, -1);
-			nab_large_free(s, lb);
+			nab_large_remove(s, lb);
+			nab_large_destroy(lb);
 		}
 	}
 	mutex_unlock(&s->lock);

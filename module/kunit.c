@@ -39,19 +39,13 @@ static void nab_test_exit(struct kunit *test)
 static u8 *nab_test_ptr(struct nab_session *s, unsigned long addr,
 			size_t offset)
 {
-	unsigned long off = addr - s->arena_base + offset;
-	struct nab_obj *obj;
-	struct page *page;
+	unsigned long off = addr - s->arena_base + offset, nr;
+	struct page **pages, *page = NULL;
 
 	mutex_lock(&s->lock);
-	obj = nab_obj_lookup(s, off >> PAGE_SHIFT);
-	if (obj && obj->kind == NAB_CHUNK)
-		page = container_of(obj, struct nab_chunk, obj)->page;
-	else if (obj && obj->kind == NAB_LARGE)
-		page = container_of(obj, struct nab_large,
-				    obj)->pages[(off >> PAGE_SHIFT) - obj->pgoff];
-	else
-		page = NULL;
+	pages = nab_arena_pages_at(s, off >> PAGE_SHIFT, &nr);
+	if (pages)
+		page = pages[0];
 	mutex_unlock(&s->lock);
 	return page ? (u8 *)page_address(page) + offset_in_page(off) : NULL;
 }

@@ -2,6 +2,15 @@
 /*
  * netapibuf: definitions shared by the module's files.
  *
+ * The files depend on each other one way only: each calls only files
+ * listed before it, never one after it (the arena reaches its objects'
+ * pages through struct nab_obj_ops, not by calling buffer.c):
+ *
+ *   compat.h, pages.c (page vectors), stats.c (counters),
+ *   arena.c (space tree, guard, mmap, faults),
+ *   buffer.c (chunks and large buffers), session.c, agent.c (kernel API),
+ *   main.c (device, ioctls, parameters), kunit.c (tests of all of it)
+ *
  * Copyright (C) 2026 The netapibuf authors
  */
 #ifndef _NETAPIBUF_INTERNAL_H
@@ -41,21 +50,54 @@ static_assert(NAB_MIN_SIZE == NETAPIBUF_ALIGN);
 /* The first pages of every arena are never handed out. */
 #define NAB_GUARD_PAGES		16
 
-enum nab_kind {
-	NAB_GUARD,
-	NAB_CHUNK,
-	NAB_LARGE,
+/**
+ * struct nab_pages - a vector of whole pages (pages.c)
+ * @pages: the pages, each holding one reference of the vector's
+ * @nr: pages in @pages
+ * @cap: room in the @pages array, at least @nr
+ */
+struct nab_pages {
+	struct page **pages;
+	unsigned long nr;
+	unsigned long cap;
 };
 
-/* What the session's space tree maps an arena page index to. */
+/**
+ * struct nab_pages_growth - what growing a vector takes, allocated ahead
+ * @add: the new pages
+ * @room: an empty vector with room for all, if the old array is too small
+ */
+struct nab_pages_growth {
+	struct nab_pages add;
+	struct nab_pages room;
+};
+
+struct nab_obj;
+
+/**
+ * struct nab_obj_ops - what the arena asks of what occupies it
+ * @pages: the object's pages from its page @index on; stores in *@nr how
+ *	many there are from there, at least 1; NULL if @index is past its
+ *	last page. Called with the session locked.
+ */
+struct nab_obj_ops {
+	struct page **(*pages)(struct nab_obj *obj, unsigned long index,
+			       unsigned long *nr);
+};
+
+/**
+ * struct nab_obj - what the session's space tree maps arena pages to
+ * @ops: how to reach its pages
+ * @pgoff: first arena page it covers
+ */
 struct nab_obj {
-	enum nab_kind kind;
-	pgoff_t pgoff;		/* first arena page it covers */
+	const struct nab_obj_ops *ops;
+	pgoff_t pgoff;
 };
 
 /**
  * struct nab_chunk - one page of small buffers of one size class
- * @obj: kind NAB_CHUNK and the page's index in the arena
+ * @obj: its place in the arena, one page
  * @page: the page, from the page allocator
  * @class: size class: slots are NAB_MIN_SIZE << @class bytes
  * @nr_used: slots in use
@@ -75,18 +117,14 @@ struct nab_chunk {
 
 /**
  * struct nab_large - a buffer of whole pages
- * @obj: kind NAB_LARGE and the index of its first page in the arena
+ * @obj: its place in the arena, @pv.nr pages
  * @size: requested size in bytes
- * @nr_pages: pages in @pages, DIV_ROUND_UP(@size, PAGE_SIZE), at least 1
- * @cap: room in the @pages array, at least @nr_pages
- * @pages: the pages, each holding one reference of ours
+ * @pv: the pages, DIV_ROUND_UP(@size, PAGE_SIZE) of them, at least 1
  */
 struct nab_large {
 	struct nab_obj obj;
 	size_t size;
-	unsigned long nr_pages;
-	unsigned long cap;
-	struct page **pages;
+	struct nab_pages pv;
 };
 
 /**
@@ -135,10 +173,37 @@ extern unsigned long nab_max_session_bytes;
 extern unsigned long nab_max_total_bytes;
 extern unsigned long nab_arena_size;
 
-/* session.c */
-extern struct nab_obj nab_guard;
-struct nab_session *nab_session_create(void);
-void nab_session_destroy(struct nab_session *s);
+/* pages.c */
+int nab_pages_alloc(struct nab_pages *pv, unsigned long nr);
+void nab_pages_release(struct nab_pages *pv);
+void nab_pages_move(struct nab_pages *to, struct nab_pages *from);
+void nab_pages_shrink(struct nab_pages *pv, unsigned long nr);
+void nab_pages_zero_tail(struct nab_pages *pv, size_t size, size_t new_size);
+int nab_pages_grow(struct nab_pages *pv, unsigned long new_nr);
+int nab_pages_prepare(struct nab_pages_growth *g, unsigned long nr,
+		      unsigned long cap, unsigned long new_nr);
+bool nab_pages_growth_fits(const struct nab_pages_growth *g,
+			   const struct nab_pages *pv, unsigned long new_nr);
+void nab_pages_append(struct nab_pages *pv, struct nab_pages_growth *g);
+void nab_pages_growth_release(struct nab_pages_growth *g);
+
+/* arena.c: all but nab_mmap() and init/destroy with the session locked */
+int nab_arena_init(struct nab_session *s);
+void nab_arena_destroy(struct nab_session *s);
+struct nab_obj *nab_arena_at(struct nab_session *s, unsigned long addr,
+			     unsigned long *offset);
+unsigned long nab_arena_addr(const struct nab_session *s,
+			     const struct nab_obj *obj);
+struct nab_obj *nab_arena_next(struct nab_session *s, pgoff_t *pgoff);
+struct page **nab_arena_pages_at(struct nab_session *s, pgoff_t pgoff,
+				 unsigned long *nr);
+int nab_arena_insert(struct nab_session *s, struct nab_obj *obj,
+		     unsigned long nr);
+int nab_arena_grow(struct nab_session *s, struct nab_obj *obj,
+		   unsigned long nr, unsigned long new_nr);
+void nab_arena_release(struct nab_session *s, struct nab_obj *obj,
+		       unsigned long index, unsigned long nr);
+int nab_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* buffer.c: all called with the session unlocked */
 int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr);
@@ -147,21 +212,17 @@ int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 		    unsigned long *new_addr);
 int nab_buf_size(struct nab_session *s, unsigned long addr, u64 *size);
 void nab_buf_free_all(struct nab_session *s);
-int nab_buf_adopt(struct nab_session *s, struct page **pages,
-		  unsigned long nr, size_t size, unsigned long *addr);
-int nab_pages_alloc(struct page **pages, unsigned long nr);
-void nab_pages_free(struct page **pages, unsigned long nr);
+int nab_buf_adopt(struct nab_session *s, struct nab_pages *pv, size_t size,
+		  unsigned long *addr);
+
+/* session.c */
+struct nab_session *nab_session_create(void);
+void nab_session_destroy(struct nab_session *s);
 
 /* agent.c */
 struct netapibuf_agent_call;
 int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd);
 extern const struct attribute_group nab_agents_group;
-struct nab_obj *nab_obj_lookup(struct nab_session *s, pgoff_t pgoff);
-
-/* mmap.c */
-int nab_mmap(struct file *file, struct vm_area_struct *vma);
-void nab_unmap_pages(struct nab_session *s, pgoff_t pgoff,
-		     struct page **pages, unsigned long nr);
 
 /* stats.c */
 struct nab_stats {

@@ -80,19 +80,13 @@ struct nab_session *nab_session_create(void)
 	s->mapping = s->inode->i_mapping;
 
 	mutex_init(&s->lock);
-	mt_init_flags(&s->space, MT_FLAGS_ALLOC_RANGE);
 	for (i = 0; i < NAB_NR_CLASSES; i++)
 		INIT_LIST_HEAD(&s->partial[i]);
 
 	s->arena_pages = clamp(READ_ONCE(nab_arena_size), SZ_64M, SZ_1T) >>
 			 PAGE_SHIFT;
 
-	/*
-	 * The guard keeps the tree from ever being empty and puts the first
-	 * buffer well away from the arena's start.
-	 */
-	ret = mtree_store_range(&s->space, 0, NAB_GUARD_PAGES - 1,
-				&nab_guard, NAB_GFP);
+	ret = nab_arena_init(s);
 	if (ret)
 		goto put_inode;
 
@@ -106,7 +100,6 @@ struct nab_session *nab_session_create(void)
 	return s;
 
 put_inode:
-	mtree_destroy(&s->space);
 	nab_inode_put(s->inode);
 free_session:
 	kfree(s);
@@ -121,7 +114,7 @@ void nab_session_destroy(struct nab_session *s)
 {
 	nab_sessions_del(s);
 	nab_buf_free_all(s);
-	mtree_destroy(&s->space);
+	nab_arena_destroy(s);
 	if (s->mm)
 		mmdrop(s->mm);
 	nab_inode_put(s->inode);

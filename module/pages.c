@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netapibuf: page vectors.
+ *
+ * Every buffer of whole pages - a large buffer in an arena, an agent's
+ * kernel-side buffer - keeps them in one struct nab_pages: the pages,
+ * zeroed, each holding one reference of the vector's, and an array that
+ * grows geometrically, so that growing a page at a time does not copy
+ * the array at every step.
+ *
+ * Nothing here takes a lock. A vector that others read under a lock
+ * (a large buffer's, read by the fault handler under the session lock)
+ * grows in two steps: nab_pages_prepare() allocates everything with no
+ * lock held, nab_pages_append() adds it under the lock without
+ * allocating.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "netapibuf_internal.h"
+
+#define NAB_GFP_PAGE	(NAB_GFP | __GFP_ZERO)
+
+/*
+ * Blocks of up to 2^NAB_MAX_ORDER pages: one allocation and one zeroing
+ * loop per block instead of per page. They are split right away, so
+ * every page is an order-0 page of its own, to map, move and free.
+ */
+#define NAB_MAX_ORDER	8
+
+/*
+ * Higher orders are a convenience, as in the dma-buf system heap and
+ * dma-iommu: taken only if free, never by reclaim or compaction, and
+ * without the memcg's reclaim; order 0 then does what NAB_GFP says.
+ */
+#define NAB_GFP_HIGH_ORDER \
+	((NAB_GFP_PAGE & ~(__GFP_RECLAIM | __GFP_RETRY_MAYFAIL)) | __GFP_NORETRY)
+
+static void nab_pages_put(struct page **pages, unsigned long nr)
+{
+	while (nr--)
+		put_page(pages[nr]);
+}
+
+/* Fill @pages with @nr fresh zeroed pages, or none. */
+static int nab_pages_fill(struct page **pages, unsigned long nr)
+{
+	unsigned int order = NAB_MAX_ORDER;
+	unsigned long i = 0, n;
+	struct page *page;
+
+	while (i < nr) {
+		if (fatal_signal_pending(current))
+			goto put_pages;
+		order = min_t(unsigned int, order, __fls(nr - i));
+		if (order) {
+			page = alloc_pages(NAB_GFP_HIGH_ORDER, order);
+			if (!page) {
+				order--;	/* and the rest no higher */
+				continue;
+			}
+			split_page(page, order);
+		} else {
+			page = alloc_page(NAB_GFP_PAGE);
+			if (!page)
+				goto put_pages;
+		}
+		for (n = 1UL << order; n; n--)
+			pages[i++] = page++;
+	}
+	return 0;
+
+put_pages:
+	nab_pages_put(pages, i);
+	return -ENOMEM;
+}
+
+/**
+ * nab_pages_alloc() - a new vector of zeroed pages
+ * @pv: the vector to fill in
+ * @nr: number of pages, at least 1
+ *
+ * Context: may sleep; allocates with NAB_GFP, so call it with no lock held.
+ * Return: 0 or -ENOMEM; then @pv is empty.
+ */
+int nab_pages_alloc(struct nab_pages *pv, unsigned long nr)
+{
+	*pv = (struct nab_pages){};
+	pv->pages = kvmalloc_array(nr, sizeof(*pv->pages), NAB_GFP);
+	if (!pv->pages)
+		return -ENOMEM;
+	if (nab_pages_fill(pv->pages, nr)) {
+		kvfree(pv->pages);
+		pv->pages = NULL;
+		return -ENOMEM;
+	}
+	pv->nr = nr;
+	pv->cap = nr;
+	return 0;
+}
+
+/**
+ * nab_pages_release() - drop a vector's references and free its array
+ * @pv: the vector; empty afterwards
+ */
+void nab_pages_release(struct nab_pages *pv)
+{
+	nab_pages_put(pv->pages, pv->nr);
+	kvfree(pv->pages);
+	*pv = (struct nab_pages){};
+}
+
+/**
+ * nab_pages_move() - hand a vector, pages and array, to a new owner
+ * @to: empty; gets @from's pages
+ * @from: empty afterwards
+ */
+void nab_pages_move(struct nab_pages *to, struct nab_pages *from)
+{
+	*to = *from;
+	*from = (struct nab_pages){};
+}
+
+/**
+ * nab_pages_shrink() - drop the pages past the first @nr
+ * @pv: the vector
+ * @nr: pages to keep, at most @pv->nr; the array keeps its capacity
+ */
+void nab_pages_shrink(struct nab_pages *pv, unsigned long nr)
+{
+	nab_pages_put(pv->pages + nr, pv->nr - nr);
+	pv->nr = nr;
+}
+
+/**
+ * nab_pages_zero_tail() - zero what lies past @size in the pages already held
+ * @pv: the vector, about to hold @new_size bytes of contents
+ * @size: bytes of contents so far
+ * @new_size: bytes of contents from now on
+ *
+ * Bytes past @size in the last page may have been written (by the user
+ * through the mapping, or an agent); pages added afterwards come zeroed.
+ * Call it before the vector grows.
+ */
+void nab_pages_zero_tail(struct nab_pages *pv, size_t size, size_t new_size)
+{
+	size_t end = min_t(size_t, new_size, (size_t)pv->nr << PAGE_SHIFT);
+	size_t len;
+
+	for (; size < end; size += len) {
+		len = min_t(size_t, end - size, PAGE_SIZE - offset_in_page(size));
+		memzero_page(pv->pages[size >> PAGE_SHIFT],
+			     offset_in_page(size), len);
+	}
+}
+
+/**
+ * nab_pages_prepare() - allocate what growing a vector takes
+ * @g: filled in: the new pages and, if the array is too small, a bigger one
+ * @nr: pages the vector holds now
+ * @cap: room in its array now
+ * @new_nr: pages it is to hold, more than @nr
+ *
+ * Context: may sleep; call it with no lock held.
+ * Return: 0 or -ENOMEM; then @g holds nothing.
+ */
+int nab_pages_prepare(struct nab_pages_growth *g, unsigned long nr,
+		      unsigned long cap, unsigned long new_nr)
+{
+	*g = (struct nab_pages_growth){};
+	if (new_nr > cap) {
+		g->room.cap = max(new_nr, 2 * cap);
+		g->room.pages = kvmalloc_array(g->room.cap, sizeof(*g->room.pages),
+					       NAB_GFP);
+		if (!g->room.pages)
+			return -ENOMEM;
+	}
+	if (nab_pages_alloc(&g->add, new_nr - nr)) {
+		nab_pages_release(&g->room);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * nab_pages_growth_fits() - whether a prepared growth takes @pv to @new_nr
+ * @g: prepared by nab_pages_prepare()
+ * @pv: the vector as it is now
+ * @new_nr: pages it is to hold
+ */
+bool nab_pages_growth_fits(const struct nab_pages_growth *g,
+			   const struct nab_pages *pv, unsigned long new_nr)
+{
+	return new_nr > pv->nr && g->add.nr == new_nr - pv->nr &&
+	       (pv->cap >= new_nr || g->room.cap >= new_nr);
+}
+
+/**
+ * nab_pages_append() - add prepared pages to a vector, allocating nothing
+ * @pv: the vector
+ * @g: a growth that fits @pv (nab_pages_growth_fits()); afterwards it
+ *	holds only what nab_pages_growth_release() must free (an old array)
+ */
+void nab_pages_append(struct nab_pages *pv, struct nab_pages_growth *g)
+{
+	unsigned long new_nr = pv->nr + g->add.nr;
+
+	if (new_nr > pv->cap) {
+		memcpy(g->room.pages, pv->pages, pv->nr * sizeof(*pv->pages));
+		swap(pv->pages, g->room.pages);
+		swap(pv->cap, g->room.cap);
+	}
+	memcpy(pv->pages + pv->nr, g->add.pages, g->add.nr * sizeof(*pv->pages));
+	pv->nr = new_nr;
+	/* The pages are @pv's now: only the arrays are left to free. */
+	g->add.nr = 0;
+}
+
+/**
+ * nab_pages_growth_release() - free what a growth still holds
+ * @g: prepared, appended or not
+ */
+void nab_pages_growth_release(struct nab_pages_growth *g)
+{
+	nab_pages_release(&g->add);
+	/* room holds no pages: at most an array, @pv's old one after append. */
+	kvfree(g->room.pages);
+	*g = (struct nab_pages_growth){};
+}
+
+/**
+ * nab_pages_grow() - add zeroed pages to a vector no one else reads
+ * @pv: the vector
+ * @new_nr: pages it is to hold, more than @pv->nr
+ *
+ * Context: may sleep.
+ * Return: 0 or -ENOMEM; then @pv is unchanged.
+ */
+int nab_pages_grow(struct nab_pages *pv, unsigned long new_nr)
+{
+	struct nab_pages_growth g;
+	int ret;
+
+	ret = nab_pages_prepare(&g, pv->nr, pv->cap, new_nr);
+	if (ret)
+		return ret;
+	nab_pages_append(pv, &g);
+	nab_pages_growth_release(&g);
+	return 0;
+}
