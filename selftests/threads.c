@@ -6,6 +6,8 @@
  * checking it before each reallocation or free and after each
  * reallocation. All threads start together, so their first calls race
  * to open the process's one session. At the end the counters are back.
+ * Then: faults racing frees (race), and calls that go on while another
+ * thread allocates, without passing a limit together (unlocked).
  *
  * Copyright (C) 2026 The netapibuf authors
  */
@@ -465,6 +467,155 @@ TEST_F_TIMEOUT(race, faults_during_free, 300)
 			mapped += nab_probe((char *)r->seen[i] + j, false) !=
 				  SIGBUS;
 	EXPECT_EQ((size_t)0, mapped) TH_LOG("pages still mapped after free");
+}
+
+/*
+ * Pages are allocated and zeroed with the session unlocked: while one
+ * thread allocates 512 MiB, another thread's fault on, and Free of,
+ * buffers it had already complete before that allocation returns.
+ *
+ * The other thread starts once the allocation's bytes are charged
+ * (live_bytes), which the module does before it allocates a page. After
+ * its fault and its Free it checks that the allocation has not returned
+ * (the allocating thread's flag) and, closing the gap between the
+ * module's return and that flag, that the allocation's pages are not yet
+ * counted (stats/pages: they are counted as the buffer enters the arena,
+ * just before the call returns). A fault or Free that waits for the
+ * allocation, as when the allocation held the session lock, sees both.
+ * Ordering only: no clock is read.
+ */
+#define BIG_SIZE	(512UL << 20)
+#define BIG_PAGES	(BIG_SIZE / 4096)
+
+struct big_alloc {
+	LPVOID p;
+	NET_API_STATUS status;
+	atomic_bool returned;
+};
+
+static void *big_alloc_thread(void *arg)
+{
+	struct big_alloc *b = arg;
+
+	b->status = NetApiBufferAllocate(BIG_SIZE, &b->p);
+	atomic_store(&b->returned, true);
+	return NULL;
+}
+
+FIXTURE(unlocked) {
+	struct nab_stats base;
+};
+
+FIXTURE_SETUP(unlocked)
+{
+	NAB_REQUIRE_DEVICE();
+}
+
+FIXTURE_TEARDOWN(unlocked)
+{
+}
+
+TEST_F_TIMEOUT(unlocked, fault_and_free_during_allocation, 300)
+{
+	struct big_alloc b = { .returned = false };
+	volatile unsigned char *touch;
+	LPVOID untouched, gone;
+	struct nab_stats now;
+	long long charged;
+	bool returned;
+	pthread_t t;
+	size_t i;
+
+	/* Never touched: reading it faults; freeing it takes the lock too. */
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(16 * 4096, &untouched));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(4 * 4096, &gone));
+	touch = untouched;
+	ASSERT_STATS(&self->base);
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, big_alloc_thread, &b));
+	do {
+		ASSERT_TRUE(nab_stat("live_bytes", &charged));
+	} while (charged < self->base.live_bytes + (long long)BIG_SIZE &&
+	       !atomic_load(&b.returned));
+
+	for (i = 0; i < 16 * 4096; i += 4096)
+		EXPECT_EQ(0, touch[i]);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(gone));
+	returned = atomic_load(&b.returned);
+	ASSERT_STATS(&now);
+
+	EXPECT_FALSE(returned)
+		TH_LOG("the fault and the Free waited for the allocation");
+	EXPECT_LT(now.pages, self->base.pages + (long long)BIG_PAGES / 2)
+		TH_LOG("the allocation was done before the fault and the Free");
+
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(ST_SUCCESS, b.status);
+	ASSERT_STATS(&now);
+	EXPECT_EQ(self->base.pages - 4 + (long long)BIG_PAGES, now.pages);
+	EXPECT_EQ(0, ((volatile unsigned char *)b.p)[BIG_SIZE - 1]);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(b.p));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(untouched));
+}
+
+/*
+ * Allocating unlocked does not let concurrent calls pass a limit: the
+ * bytes are charged before the pages are allocated. Eight threads each
+ * allocate 16 MiB at once under a session limit of 64 MiB: exactly four
+ * get their buffer.
+ */
+#define LIMIT_THREADS	8
+#define LIMIT_SIZE	(16UL << 20)
+
+struct limit_arg {
+	pthread_barrier_t *start;
+	LPVOID p;
+	NET_API_STATUS status;
+};
+
+static void *limit_thread(void *arg)
+{
+	struct limit_arg *a = arg;
+
+	pthread_barrier_wait(a->start);
+	a->status = NetApiBufferAllocate(LIMIT_SIZE, &a->p);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(unlocked, concurrent_allocations_within_limit, 300)
+{
+	struct limit_arg args[LIMIT_THREADS] = {};
+	pthread_t threads[LIMIT_THREADS];
+	unsigned long long saved;
+	pthread_barrier_t start;
+	unsigned int i, got = 0;
+	LPVOID warm;
+
+	/* Open the session first, so that no thread's call is its first. */
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(16, &warm));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(warm));
+	ASSERT_TRUE(nab_param_read("max_session_bytes", &saved));
+	ASSERT_TRUE(nab_param_write("max_session_bytes", 4 * LIMIT_SIZE));
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, LIMIT_THREADS));
+	for (i = 0; i < LIMIT_THREADS; i++) {
+		args[i].start = &start;
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, limit_thread,
+					    &args[i]));
+	}
+	for (i = 0; i < LIMIT_THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(threads[i], NULL));
+		if (args[i].status == ST_SUCCESS)
+			got++;
+		else
+			EXPECT_EQ((NET_API_STATUS)ERROR_NOT_ENOUGH_MEMORY,
+				  args[i].status);
+	}
+	EXPECT_TRUE(nab_param_write("max_session_bytes", saved));
+	EXPECT_EQ(4U, got);
+	for (i = 0; i < LIMIT_THREADS; i++)
+		if (args[i].status == ST_SUCCESS)
+			EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(args[i].p));
+	pthread_barrier_destroy(&start);
 }
 
 TEST_HARNESS_MAIN
