@@ -129,17 +129,6 @@ struct nab_obj *nab_arena_at(struct nab_session *s, unsigned long addr,
 }
 
 /**
- * nab_arena_addr() - user address of an object's first byte
- * @s: the session
- * @obj: an object in its arena
- */
-unsigned long nab_arena_addr(const struct nab_session *s,
-			     const struct nab_obj *obj)
-{
-	return s->arena_base + (obj->pgoff << PAGE_SHIFT);
-}
-
-/**
  * nab_arena_next() - walk the objects of an arena
  * @s: the session, locked
  * @pgoff: where to start; set past the object found

@@ -391,8 +391,7 @@ static int nab_spare_fill(struct nab_spare *spare)
 	return -EINVAL;
 }
 
-/* Free what a call allocated and did not use, or took out of the arena. */
-static void nab_spare_release(struct nab_spare *spare)
+static noinline void __nab_spare_release(struct nab_spare *spare)
 {
 	if (spare->chunk)
 		nab_chunk_free(spare->chunk);
@@ -403,6 +402,17 @@ static void nab_spare_release(struct nab_spare *spare)
 	nab_pages_growth_release(&spare->growth);
 }
 
+/*
+ * Free what a call allocated and did not use, or took out of the arena.
+ * Most calls hold nothing: they pay a few tests, no call.
+ */
+static inline void nab_spare_release(struct nab_spare *spare)
+{
+	if (unlikely(spare->chunk || spare->large || spare->dead ||
+		     spare->growth.add.pages || spare->growth.room.pages))
+		__nab_spare_release(spare);
+}
+
 static int nab_ref_alloc(struct nab_session *s, size_t size,
 			 struct nab_ref *ref, struct nab_spare *spare)
 {
@@ -411,15 +421,16 @@ static int nab_ref_alloc(struct nab_session *s, size_t size,
 	return nab_large_alloc(s, size, ref, spare);
 }
 
-static void nab_ref_free(struct nab_session *s, struct nab_ref *ref,
-			 struct nab_spare *spare)
+/* Returns a large buffer out of the arena, to destroy once unlocked. */
+static struct nab_large *nab_ref_free(struct nab_session *s,
+				      struct nab_ref *ref)
 {
 	if (ref->chunk) {
 		nab_small_free(s, ref->chunk, ref->slot);
-	} else {
-		nab_large_remove(s, ref->large);
-		spare->dead = ref->large;
+		return NULL;
 	}
+	nab_large_remove(s, ref->large);
+	return ref->large;
 }
 
 static unsigned long nab_ref_addr(struct nab_session *s,
@@ -560,7 +571,7 @@ unlock:
  */
 int nab_buf_free(struct nab_session *s, unsigned long addr)
 {
-	struct nab_spare spare = {};
+	struct nab_large *dead = NULL;
 	struct nab_ref ref;
 	int ret;
 
@@ -569,10 +580,11 @@ int nab_buf_free(struct nab_session *s, unsigned long addr)
 	if (!ret) {
 		nab_uncharge(s, nab_ref_size(&ref));
 		nab_count_buffer(s, -1);
-		nab_ref_free(s, &ref, &spare);
+		dead = nab_ref_free(s, &ref);
 	}
 	mutex_unlock(&s->lock);
-	nab_spare_release(&spare);
+	if (dead)
+		nab_large_destroy(dead);
 	return ret;
 }
 
@@ -610,7 +622,7 @@ static int nab_ref_move(struct nab_session *s, struct nab_ref *ref,
 		return ret;
 	/* One side is small, so what is kept fits in the first page. */
 	memcpy(nab_ref_head(&new), nab_ref_head(ref), min(old, size));
-	nab_ref_free(s, ref, spare);
+	spare->dead = nab_ref_free(s, ref);
 	*ref = new;
 	return 0;
 }

@@ -188,12 +188,18 @@ void nab_pages_append(struct nab_pages *pv, struct nab_pages_growth *g);
 void nab_pages_growth_release(struct nab_pages_growth *g);
 
 /* arena.c: all but nab_mmap() and init/destroy with the session locked */
+
+/* User address of an object's first byte. */
+static inline unsigned long nab_arena_addr(const struct nab_session *s,
+					   const struct nab_obj *obj)
+{
+	return s->arena_base + (obj->pgoff << PAGE_SHIFT);
+}
+
 int nab_arena_init(struct nab_session *s);
 void nab_arena_destroy(struct nab_session *s);
 struct nab_obj *nab_arena_at(struct nab_session *s, unsigned long addr,
 			     unsigned long *offset);
-unsigned long nab_arena_addr(const struct nab_session *s,
-			     const struct nab_obj *obj);
 struct nab_obj *nab_arena_next(struct nab_session *s, pgoff_t *pgoff);
 struct page **nab_arena_pages_at(struct nab_session *s, pgoff_t pgoff,
 				 unsigned long *nr);
