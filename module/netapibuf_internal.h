@@ -136,8 +136,8 @@ struct nab_large {
  * @space: arena page index -> struct nab_obj (guard, chunk or large buffer)
  * @partial: per size class, the chunks that have a free slot
  * @mapping: the session's own address space, which the arena maps; used
- *	to unmap freed pages from every VMA of the arena at once
- * @inode: the inode that owns @mapping
+ *	to unmap freed pages from every VMA of the arena at once; its host
+ *	is the session's inode (session.c)
  * @mm: the process that opened the session (pinned with mmgrab())
  * @arena_base: user address of the arena, 0 until it is mapped
  * @arena_pages: length of the arena in pages
@@ -154,7 +154,6 @@ struct nab_session {
 	struct maple_tree space;
 	struct list_head partial[NAB_NR_CLASSES];
 	struct address_space *mapping;
-	struct inode *inode;
 	struct mm_struct *mm;
 	unsigned long arena_base;
 	unsigned long arena_pages;

@@ -19,14 +19,15 @@
 
 #include "netapibuf_internal.h"
 
-#define NETAPIBUF_FS_MAGIC	0x6e616275	/* "nabu" */
+/* Private to the module: the pseudo filesystem is never mounted. */
+#define NAB_FS_MAGIC	0x6e616275	/* "nabu" */
 
 static struct vfsmount *nab_fs_mnt;
 static int nab_fs_cnt;
 
 static int nab_fs_init_fs_context(struct fs_context *fc)
 {
-	return init_pseudo(fc, NETAPIBUF_FS_MAGIC) ? 0 : -ENOMEM;
+	return init_pseudo(fc, NAB_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
 static struct file_system_type nab_fs_type = {
@@ -65,6 +66,7 @@ static void nab_inode_put(struct inode *inode)
 struct nab_session *nab_session_create(void)
 {
 	struct nab_session *s;
+	struct inode *inode;
 	unsigned int i;
 	int ret;
 
@@ -72,12 +74,12 @@ struct nab_session *nab_session_create(void)
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 
-	s->inode = nab_inode_new();
-	if (IS_ERR(s->inode)) {
-		ret = PTR_ERR(s->inode);
+	inode = nab_inode_new();
+	if (IS_ERR(inode)) {
+		ret = PTR_ERR(inode);
 		goto free_session;
 	}
-	s->mapping = s->inode->i_mapping;
+	s->mapping = inode->i_mapping;
 
 	mutex_init(&s->lock);
 	for (i = 0; i < NAB_NR_CLASSES; i++)
@@ -100,7 +102,7 @@ struct nab_session *nab_session_create(void)
 	return s;
 
 put_inode:
-	nab_inode_put(s->inode);
+	nab_inode_put(inode);
 free_session:
 	kfree(s);
 	return ERR_PTR(ret);
@@ -117,7 +119,7 @@ void nab_session_destroy(struct nab_session *s)
 	nab_arena_destroy(s);
 	if (s->mm)
 		mmdrop(s->mm);
-	nab_inode_put(s->inode);
+	nab_inode_put(s->mapping->host);
 	mutex_destroy(&s->lock);
 	kfree(s);
 }
