@@ -89,7 +89,7 @@ struct netapibuf_kbuf *netapibuf_kalloc(size_t size)
 {
 	struct netapibuf_kbuf *kb;
 
-	if (size > READ_ONCE(nab_max_buffer_bytes))
+	if (nab_limit_size(size))
 		return NULL;
 
 	kb = kzalloc(sizeof(*kb), NAB_GFP);
@@ -123,13 +123,15 @@ EXPORT_SYMBOL_NS_GPL(netapibuf_kalloc, NAB_NS);
  */
 int netapibuf_krealloc(struct netapibuf_kbuf *kb, size_t size)
 {
-	unsigned long nr = nab_kbuf_pages(size), old_nr = kb->pv.nr;
+	unsigned long nr, old_nr = kb->pv.nr;
 	int ret;
 
 	if (kb->delivered)
 		return -EBUSY;
-	if (size > READ_ONCE(nab_max_buffer_bytes))
-		return -EDQUOT;
+	ret = nab_limit_size(size);
+	if (ret)
+		return ret;
+	nr = nab_kbuf_pages(size);
 
 	/* Past the old size, the pages it has may have been written. */
 	if (size > kb->size)

@@ -450,13 +450,6 @@ static void *nab_ref_head(const struct nab_ref *ref)
 	return page_address(ref->large->pv.pages[0]);
 }
 
-static int nab_check_size(u64 size)
-{
-	if (size > READ_ONCE(nab_max_buffer_bytes))
-		return -EDQUOT;
-	return 0;
-}
-
 /**
  * nab_buf_alloc() - allocate a zeroed buffer in a session's arena
  * @s: the session, with its arena mapped
@@ -472,7 +465,7 @@ int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
 	struct nab_ref ref;
 	int ret;
 
-	ret = nab_check_size(size);
+	ret = nab_limit_size(size);
 	if (ret)
 		goto fail;
 
@@ -524,7 +517,7 @@ int nab_buf_adopt(struct nab_session *s, struct nab_pages *pv, size_t size,
 	struct nab_large *lb;
 	int ret;
 
-	ret = nab_check_size(size);
+	ret = nab_limit_size(size);
 	if (ret)
 		return ret;
 
@@ -673,16 +666,11 @@ int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 		ret = nab_find(s, addr, &ref);
 		if (ret)
 			goto unlock;
-		ret = nab_check_size(size);
-		if (ret)
-			goto unlock;
 		old = nab_ref_size(&ref);
 		/* Charged before anything is allocated, as by nab_buf_alloc(). */
-		if (size > old) {
-			ret = nab_charge(s, size - old);
-			if (ret)
-				goto unlock;
-		}
+		ret = nab_charge_resize(s, old, size);
+		if (ret)
+			goto unlock;
 		ret = nab_ref_resize(s, &ref, size, &spare);
 		if (ret != -EAGAIN)
 			break;
@@ -690,19 +678,16 @@ int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 		ret = nab_spare_fill(&spare);
 		mutex_lock(&s->lock);
 		/* The next round charges again for what it finds. */
-		if (size > old)
-			nab_uncharge(s, size - old);
+		nab_uncharge_resize(s, size, old);
 		if (ret)
 			goto unlock;
 	}
 
 	if (ret) {
-		if (size > old)
-			nab_uncharge(s, size - old);
+		nab_uncharge_resize(s, size, old);
 		goto unlock;
 	}
-	if (size < old)
-		nab_uncharge(s, old - size);
+	nab_uncharge_resize(s, old, size);
 	*new_addr = nab_ref_addr(s, &ref);
 unlock:
 	mutex_unlock(&s->lock);

@@ -20,25 +20,6 @@
 #include "compat.h"
 #include "netapibuf_internal.h"
 
-unsigned long nab_max_buffer_bytes = SZ_1G;
-module_param_named(max_buffer_bytes, nab_max_buffer_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_buffer_bytes, "Largest buffer in bytes (default 1 GiB)");
-
-unsigned long nab_max_session_bytes;
-module_param_named(max_session_bytes, nab_max_session_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_session_bytes,
-		 "Most bytes of live buffers per open of the device, 0 for no limit (default 0)");
-
-unsigned long nab_max_total_bytes;
-module_param_named(max_total_bytes, nab_max_total_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_total_bytes,
-		 "Most bytes of live buffers in all, 0 for no limit (0 at load: half of RAM)");
-
-unsigned long nab_arena_size = 64 * (unsigned long)SZ_1G;
-module_param_named(arena_size, nab_arena_size, ulong, 0644);
-MODULE_PARM_DESC(arena_size,
-		 "Address space each session's arena spans, 64 MiB to 1 TiB (default 64 GiB)");
-
 /* Where a command's struct lies in the caller's memory. */
 struct nab_ucmd {
 	void __user *uptr;
@@ -335,9 +316,7 @@ static int __init nab_init(void)
 {
 	int ret;
 
-	if (!nab_max_total_bytes)
-		nab_max_total_bytes = (totalram_pages() << PAGE_SHIFT) / 2;
-
+	nab_limits_init();
 	ret = misc_register(&nab_misc);
 	if (ret)
 		return ret;

@@ -7,9 +7,10 @@
  * pages through struct nab_obj_ops, not by calling buffer.c):
  *
  *   compat.h, pages.c (page vectors), stats.c (counters),
+ *   limits.c (parameters, checks, charges),
  *   arena.c (space tree, guard, mmap, faults),
  *   buffer.c (chunks and large buffers), session.c, agent.c (kernel API),
- *   main.c (device, ioctls, parameters), kunit.c (tests of all of it)
+ *   main.c (device, ioctls), kunit.c (tests of all of it)
  *
  * Copyright (C) 2026 The netapibuf authors
  */
@@ -143,6 +144,7 @@ struct nab_large {
  * @arena_pages: length of the arena in pages
  * @nr_buffers: live buffers
  * @bytes: sum of the live buffers' sizes
+ * @charged: what the live buffers count against the limits (limits.c)
  * @peak_bytes: highest @bytes seen
  * @pages: pages backing the session's buffers
  * @pid: thread group id of the opener, for the debugfs listing
@@ -159,6 +161,7 @@ struct nab_session {
 	unsigned long arena_pages;
 	u64 nr_buffers;
 	u64 bytes;
+	u64 charged;
 	u64 peak_bytes;
 	u64 pages;
 	pid_t pid;
@@ -166,11 +169,19 @@ struct nab_session {
 	struct list_head node;
 };
 
-/* Module parameters (main.c). */
+/* limits.c: the parameters, and every check and charge against them */
 extern unsigned long nab_max_buffer_bytes;
 extern unsigned long nab_max_session_bytes;
 extern unsigned long nab_max_total_bytes;
 extern unsigned long nab_arena_size;
+void nab_limits_init(void);
+unsigned long nab_arena_pages(void);
+int nab_limit_size(u64 size);
+/* these with the session locked */
+int nab_charge(struct nab_session *s, u64 size);
+void nab_uncharge(struct nab_session *s, u64 size);
+int nab_charge_resize(struct nab_session *s, u64 old, u64 size);
+void nab_uncharge_resize(struct nab_session *s, u64 old, u64 size);
 
 /* pages.c */
 int nab_pages_alloc(struct nab_pages *pv, unsigned long nr);
@@ -243,8 +254,7 @@ struct nab_stats {
 extern struct nab_stats nab_stats;
 extern const struct attribute_group nab_stats_group;
 
-int nab_charge(struct nab_session *s, u64 bytes);
-void nab_uncharge(struct nab_session *s, u64 bytes);
+void nab_count_bytes(struct nab_session *s, s64 delta);
 void nab_count_buffer(struct nab_session *s, int delta);
 void nab_count_pages(struct nab_session *s, long delta);
 void nab_sessions_add(struct nab_session *s);

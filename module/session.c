@@ -85,8 +85,7 @@ struct nab_session *nab_session_create(void)
 	for (i = 0; i < NAB_NR_CLASSES; i++)
 		INIT_LIST_HEAD(&s->partial[i]);
 
-	s->arena_pages = clamp(READ_ONCE(nab_arena_size), SZ_64M, SZ_1T) >>
-			 PAGE_SHIFT;
+	s->arena_pages = nab_arena_pages();
 
 	ret = nab_arena_init(s);
 	if (ret)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * netapibuf: counters and limits.
+ * netapibuf: counters.
  *
  * Global counters are in sysfs, one value per file, under
  * /sys/class/misc/netapibuf/stats/; the sessions, with their owners and
@@ -31,43 +31,15 @@ static void nab_peak(atomic64_t *peak, s64 value)
 		;
 }
 
-/**
- * nab_charge() - account @bytes more to a session, within the limits
- * @s: the session, locked
- * @bytes: bytes about to be allocated
- *
- * Return: 0, or -EDQUOT if the session's or the global limit would be
- * exceeded; then nothing is charged.
- */
-int nab_charge(struct nab_session *s, u64 bytes)
+/* Bytes of live buffers, as their sizes add up; limits.c counts them. */
+void nab_count_bytes(struct nab_session *s, s64 delta)
 {
-	u64 session_max = READ_ONCE(nab_max_session_bytes);
-	u64 total_max = READ_ONCE(nab_max_total_bytes);
-	s64 total;
-
 	lockdep_assert_held(&s->lock);
-
-	if (session_max && s->bytes + bytes > session_max)
-		return -EDQUOT;
-
-	total = atomic64_add_return(bytes, &nab_stats.live_bytes);
-	if (total_max && total > total_max) {
-		atomic64_sub(bytes, &nab_stats.live_bytes);
-		return -EDQUOT;
-	}
-	nab_peak(&nab_stats.peak_bytes, total);
-
-	s->bytes += bytes;
+	s->bytes += delta;
 	if (s->bytes > s->peak_bytes)
 		s->peak_bytes = s->bytes;
-	return 0;
-}
-
-void nab_uncharge(struct nab_session *s, u64 bytes)
-{
-	lockdep_assert_held(&s->lock);
-	s->bytes -= bytes;
-	atomic64_sub(bytes, &nab_stats.live_bytes);
+	nab_peak(&nab_stats.peak_bytes,
+		 atomic64_add_return(delta, &nab_stats.live_bytes));
 }
 
 void nab_count_buffer(struct nab_session *s, int delta)
