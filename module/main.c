@@ -20,10 +20,19 @@
 #include "compat.h"
 #include "netapibuf_internal.h"
 
-/* Where a command's struct lies in the caller's memory. */
+/**
+ * struct nab_ucmd - one ioctl call, as its handler sees it
+ * @s: the caller's session
+ * @ubuffer: the command's struct in the caller's memory
+ * @user_size: its size, from the command number
+ * @cmd: the struct, copied in; the handler fills in its results, which
+ *	the dispatcher copies out
+ */
 struct nab_ucmd {
-	void __user *uptr;
-	size_t usize;
+	struct nab_session *s;
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
 };
 
 static int nab_open(struct inode *inode, struct file *file)
@@ -46,13 +55,10 @@ static int nab_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int nab_ioctl_info(struct nab_session *s, void *arg,
-			  const struct nab_ucmd *ucmd)
+static int nab_ioctl_info(struct nab_ucmd *ucmd)
 {
-	struct netapibuf_info *info = arg;
-
-	if (info->flags)
-		return -EINVAL;
+	struct netapibuf_info *info = ucmd->cmd;
+	struct nab_session *s = ucmd->s;
 
 	info->abi_version = NETAPIBUF_ABI_VERSION;
 	info->features = NETAPIBUF_FEATURE_ARENA |
@@ -66,37 +72,30 @@ static int nab_ioctl_info(struct nab_session *s, void *arg,
 	return 0;
 }
 
-static int nab_ioctl_alloc(struct nab_session *s, void *arg,
-			   const struct nab_ucmd *ucmd)
+static int nab_ioctl_alloc(struct nab_ucmd *ucmd)
 {
-	struct netapibuf_alloc *cmd = arg;
+	struct netapibuf_alloc *cmd = ucmd->cmd;
 	unsigned long addr;
 	int ret;
 
-	if (cmd->flags || cmd->reserved)
-		return -EINVAL;
-
-	ret = nab_buf_alloc(s, cmd->size, &addr);
+	ret = nab_buf_alloc(ucmd->s, cmd->size, &addr);
 	if (!ret)
 		cmd->addr = addr;
 	return ret;
 }
 
-static void nab_ioctl_alloc_undo(struct nab_session *s, void *arg)
+static void nab_ioctl_alloc_undo(struct nab_ucmd *ucmd)
 {
-	struct netapibuf_alloc *cmd = arg;
+	struct netapibuf_alloc *cmd = ucmd->cmd;
 
-	nab_buf_free(s, cmd->addr);
+	nab_buf_free(ucmd->s, cmd->addr);
 }
 
-static int nab_ioctl_free(struct nab_session *s, void *arg,
-			  const struct nab_ucmd *ucmd)
+static int nab_ioctl_free(struct nab_ucmd *ucmd)
 {
-	struct netapibuf_free *cmd = arg;
+	struct netapibuf_free *cmd = ucmd->cmd;
 
-	if (cmd->flags || cmd->reserved)
-		return -EINVAL;
-	return nab_buf_free(s, cmd->addr);
+	return nab_buf_free(ucmd->s, cmd->addr);
 }
 
 /*
@@ -104,31 +103,28 @@ static int nab_ioctl_free(struct nab_session *s, void *arg,
  * result once the buffer moved, shrank or went away: refuse it up front,
  * so that the failure changes nothing.
  */
-static int nab_realloc_check_struct(struct nab_session *s,
-				    const struct netapibuf_realloc *cmd,
-				    const struct nab_ucmd *ucmd)
+static int nab_realloc_check_struct(struct nab_ucmd *ucmd)
 {
-	unsigned long start = (unsigned long)ucmd->uptr;
+	const struct netapibuf_realloc *cmd = ucmd->cmd;
+	unsigned long start = (unsigned long)ucmd->ubuffer;
 	u64 size;
 
-	if (!cmd->addr || nab_buf_size(s, cmd->addr, &size))
+	if (!cmd->addr || nab_buf_size(ucmd->s, cmd->addr, &size))
 		return 0;
 	size = max_t(u64, size, 1);
-	if (start < cmd->addr + size && cmd->addr < start + ucmd->usize)
+	if (start < cmd->addr + size && cmd->addr < start + ucmd->user_size)
 		return -EINVAL;
 	return 0;
 }
 
-static int nab_ioctl_realloc(struct nab_session *s, void *arg,
-			     const struct nab_ucmd *ucmd)
+static int nab_ioctl_realloc(struct nab_ucmd *ucmd)
 {
-	struct netapibuf_realloc *cmd = arg;
+	struct netapibuf_realloc *cmd = ucmd->cmd;
+	struct nab_session *s = ucmd->s;
 	unsigned long addr;
 	int ret;
 
-	if (cmd->flags || cmd->reserved)
-		return -EINVAL;
-	ret = nab_realloc_check_struct(s, cmd, ucmd);
+	ret = nab_realloc_check_struct(ucmd);
 	if (ret)
 		return ret;
 
@@ -145,87 +141,28 @@ static int nab_ioctl_realloc(struct nab_session *s, void *arg,
 	return ret;
 }
 
-static int nab_ioctl_agent_call(struct nab_session *s, void *arg,
-				const struct nab_ucmd *ucmd)
+static int nab_ioctl_size(struct nab_ucmd *ucmd)
 {
-	return nab_agent_call(s, arg);
+	struct netapibuf_size *cmd = ucmd->cmd;
+
+	return nab_buf_size(ucmd->s, cmd->addr, &cmd->size);
 }
 
-static void nab_ioctl_agent_call_undo(struct nab_session *s, void *arg)
+static int nab_ioctl_agent_call(struct nab_ucmd *ucmd)
 {
-	struct netapibuf_agent_call *cmd = arg;
+	return nab_agent_call(ucmd->s, ucmd->cmd);
+}
+
+static void nab_ioctl_agent_call_undo(struct nab_ucmd *ucmd)
+{
+	struct netapibuf_agent_call *cmd = ucmd->cmd;
 
 	if (cmd->buffer)
-		nab_buf_free(s, cmd->buffer);
+		nab_buf_free(ucmd->s, cmd->buffer);
 }
 
-static int nab_ioctl_size(struct nab_session *s, void *arg,
-			  const struct nab_ucmd *ucmd)
-{
-	struct netapibuf_size *cmd = arg;
-
-	if (cmd->flags || cmd->reserved)
-		return -EINVAL;
-	return nab_buf_size(s, cmd->addr, &cmd->size);
-}
-
-/**
- * struct nab_ioctl_op - one ioctl command
- * @size: size of the kernel's struct
- * @min_size: size of the struct's first version: anything shorter is EINVAL
- * @cmd: the command as the uapi header defines it (its size bits ignored)
- * @execute: does the work on the copied-in struct (@ucmd: where it came from)
- * @undo: reverts @execute when the result cannot be copied out
- * @probe: @execute changes what cannot be undone: prove the struct
- *	writable before it runs
- */
-struct nab_ioctl_op {
-	unsigned int size;
-	unsigned int min_size;
-	unsigned int cmd;
-	int (*execute)(struct nab_session *s, void *arg,
-		       const struct nab_ucmd *ucmd);
-	void (*undo)(struct nab_session *s, void *arg);
-	bool probe;
-};
-
-#define NAB_IOCTL_OP(_nr, _cmd, _fn, _undo, _probe, _struct, _last)	\
-	[_nr] = {							\
-		.size = sizeof(_struct),				\
-		.min_size = offsetofend(_struct, _last),		\
-		.cmd = _cmd,						\
-		.execute = _fn,						\
-		.undo = _undo,						\
-		.probe = _probe,					\
-	}
-
-/*
- * A command that returns a result either changes nothing (INFO, SIZE),
- * can be undone (ALLOC, AGENT_CALL: the new buffer is freed), or is
- * probed (REALLOC: a buffer that moved cannot be put back).
- */
-static const struct nab_ioctl_op nab_ioctl_ops[] = {
-	NAB_IOCTL_OP(NETAPIBUF_CMD_INFO, NETAPIBUF_IOC_INFO,
-		     nab_ioctl_info, NULL, false,
-		     struct netapibuf_info, max_total_bytes),
-	NAB_IOCTL_OP(NETAPIBUF_CMD_ALLOC, NETAPIBUF_IOC_ALLOC,
-		     nab_ioctl_alloc, nab_ioctl_alloc_undo, false,
-		     struct netapibuf_alloc, addr),
-	NAB_IOCTL_OP(NETAPIBUF_CMD_FREE, NETAPIBUF_IOC_FREE,
-		     nab_ioctl_free, NULL, false,
-		     struct netapibuf_free, reserved),
-	NAB_IOCTL_OP(NETAPIBUF_CMD_REALLOC, NETAPIBUF_IOC_REALLOC,
-		     nab_ioctl_realloc, NULL, true,
-		     struct netapibuf_realloc, new_addr),
-	NAB_IOCTL_OP(NETAPIBUF_CMD_SIZE, NETAPIBUF_IOC_SIZE,
-		     nab_ioctl_size, NULL, false,
-		     struct netapibuf_size, size),
-	NAB_IOCTL_OP(NETAPIBUF_CMD_AGENT_CALL, NETAPIBUF_IOC_AGENT_CALL,
-		     nab_ioctl_agent_call, nab_ioctl_agent_call_undo, false,
-		     struct netapibuf_agent_call, buffer),
-};
-
-union nab_ioctl_buf {
+/* Room on the stack for any command's struct. */
+union nab_ucmd_buffer {
 	struct netapibuf_info info;
 	struct netapibuf_alloc alloc;
 	struct netapibuf_free free;
@@ -234,51 +171,136 @@ union nab_ioctl_buf {
 	struct netapibuf_agent_call agent_call;
 };
 
+/**
+ * struct nab_ioctl_op - one ioctl command
+ * @size: size of the kernel's struct
+ * @min_size: size of the struct's first version: anything shorter is EINVAL
+ * @ioctl_num: the command as the uapi header defines it (its size bits
+ *	are ignored: they carry the caller's struct size)
+ * @flags: offset of the struct's u32 flags field; no command defines a
+ *	flag yet, so it must be zero
+ * @reserved: offset of its u32 reserved field, which must be zero; 0 for a
+ *	struct without one
+ * @execute: does the work on the copied-in struct
+ * @undo: reverts @execute when the result cannot be copied out
+ * @probe: @execute changes what cannot be undone: prove the struct
+ *	writable before it runs
+ */
+struct nab_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	unsigned int flags;
+	unsigned int reserved;
+	int (*execute)(struct nab_ucmd *ucmd);
+	void (*undo)(struct nab_ucmd *ucmd);
+	bool probe;
+};
+
+/*
+ * As iommufd's: the index is the command's number, and the union must hold
+ * every struct. Every struct has a flags field; the optional properties
+ * (NAB_RESERVED(), .undo, .probe) follow the last field.
+ */
+#define IOCTL_OP(_ioctl, _fn, _struct, _last, ...)			\
+	[_IOC_NR(_ioctl)] = {						\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union nab_ucmd_buffer) < \
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = _ioctl,					\
+		.flags = offsetof(_struct, flags),			\
+		.execute = _fn,						\
+		__VA_ARGS__						\
+	}
+
+/* A reserved field that follows flags, so never at offset 0. */
+#define NAB_RESERVED(_struct)						\
+	.reserved = offsetof(_struct, reserved) +			\
+		    BUILD_BUG_ON_ZERO(offsetof(_struct, reserved) == 0)
+
+/*
+ * A command that returns a result either changes nothing (INFO, SIZE),
+ * can be undone (ALLOC, AGENT_CALL: the new buffer is freed), or is
+ * probed (REALLOC: a buffer that moved cannot be put back).
+ */
+static const struct nab_ioctl_op nab_ioctl_ops[] = {
+	IOCTL_OP(NETAPIBUF_IOC_INFO, nab_ioctl_info, struct netapibuf_info,
+		 max_total_bytes),
+	IOCTL_OP(NETAPIBUF_IOC_ALLOC, nab_ioctl_alloc, struct netapibuf_alloc,
+		 addr, NAB_RESERVED(struct netapibuf_alloc),
+		 .undo = nab_ioctl_alloc_undo),
+	IOCTL_OP(NETAPIBUF_IOC_FREE, nab_ioctl_free, struct netapibuf_free,
+		 reserved, NAB_RESERVED(struct netapibuf_free)),
+	IOCTL_OP(NETAPIBUF_IOC_REALLOC, nab_ioctl_realloc,
+		 struct netapibuf_realloc, new_addr,
+		 NAB_RESERVED(struct netapibuf_realloc), .probe = true),
+	IOCTL_OP(NETAPIBUF_IOC_SIZE, nab_ioctl_size, struct netapibuf_size,
+		 size, NAB_RESERVED(struct netapibuf_size)),
+	IOCTL_OP(NETAPIBUF_IOC_AGENT_CALL, nab_ioctl_agent_call,
+		 struct netapibuf_agent_call, buffer,
+		 .undo = nab_ioctl_agent_call_undo),
+};
+
+/* The command number without its size bits, which vary by caller. */
+#define NAB_IOC_SIZELESS(_cmd)	((_cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+static u32 nab_ucmd_u32(const struct nab_ucmd *ucmd, unsigned int offset)
+{
+	return *(u32 *)((u8 *)ucmd->cmd + offset);
+}
+
 static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct nab_session *s = file->private_data;
-	void __user *uarg = (void __user *)arg;
 	const struct nab_ioctl_op *op;
-	union nab_ioctl_buf buf;
+	union nab_ucmd_buffer buf;
 	struct nab_ucmd ucmd;
 	unsigned int nr = _IOC_NR(cmd);
-	size_t usize = _IOC_SIZE(cmd);
 	int ret;
 
-	if (_IOC_TYPE(cmd) != NETAPIBUF_IOCTL_TYPE ||
-	    nr >= ARRAY_SIZE(nab_ioctl_ops))
+	if (nr >= ARRAY_SIZE(nab_ioctl_ops))
 		return -ENOTTY;
 	op = &nab_ioctl_ops[nr];
-	if (!op->execute || _IOC_DIR(cmd) != _IOC_DIR(op->cmd))
+	if (!op->execute ||
+	    NAB_IOC_SIZELESS(cmd) != NAB_IOC_SIZELESS(op->ioctl_num))
 		return -ENOTTY;
 
+	ucmd.s = file->private_data;
 	/* The session is bound to the process that opened it. */
-	if (current->mm != s->mm)
+	if (current->mm != ucmd.s->mm)
 		return -EPERM;
 
-	if (usize < op->min_size)
+	ucmd.ubuffer = (void __user *)arg;
+	ucmd.user_size = _IOC_SIZE(cmd);
+	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
-	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
+	ucmd.cmd = &buf;
+	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
+				    ucmd.user_size);
 	if (ret)
 		return ret;
+
+	/* Once for every command: no flag is defined, reserved is zero. */
+	if (nab_ucmd_u32(&ucmd, op->flags) ||
+	    (op->reserved && nab_ucmd_u32(&ucmd, op->reserved)))
+		return -EINVAL;
 
 	/*
 	 * A command whose result cannot be returned changes nothing: prove
 	 * the struct writable before a change that cannot be undone.
 	 */
-	if (op->probe &&
-	    copy_to_user(uarg, &buf, min_t(size_t, usize, op->size)))
+	if (op->probe && copy_to_user(ucmd.ubuffer, ucmd.cmd,
+				      min(ucmd.user_size, op->size)))
 		return -EFAULT;
 
-	ucmd.uptr = uarg;
-	ucmd.usize = usize;
-	ret = op->execute(s, &buf, &ucmd);
+	ret = op->execute(&ucmd);
 	if (ret || !(_IOC_DIR(cmd) & _IOC_READ))
 		return ret;
 
-	if (copy_to_user(uarg, &buf, min_t(size_t, usize, op->size))) {
+	if (copy_to_user(ucmd.ubuffer, ucmd.cmd,
+			 min(ucmd.user_size, op->size))) {
 		if (op->undo)
-			op->undo(s, &buf);
+			op->undo(&ucmd);
 		return -EFAULT;
 	}
 	return 0;
