@@ -72,12 +72,9 @@ static int nab_param_set(const char *val, const struct kernel_param *kp)
 {
 	const struct nab_param *p = kp->arg;
 	unsigned long v;
-	int ret;
 
-	ret = kstrtoul(val, 0, &v);
-	if (ret)
-		return ret;
-	if (v < p->min || v > p->max || v % p->align)
+	/* Not a number, or out of range for one: refused like any bad value. */
+	if (kstrtoul(val, 0, &v) || v < p->min || v > p->max || v % p->align)
 		return -EINVAL;
 	/* Read without a lock by every allocation: one store, whole. */
 	WRITE_ONCE(*p->value, v);

@@ -13,6 +13,10 @@
  *   session on its own, max_total_bytes all of them together,
  *   max_buffer_bytes every buffer, the agents' results included; all give
  *   ERROR_NOT_ENOUGH_MEMORY (EDQUOT underneath).
+ * - the parameters themselves: a value outside a parameter's bounds is
+ *   refused with EINVAL when it is written, and the old value stays;
+ *   under the largest limits accepted, no size (2^64 - 1 included) makes
+ *   ALLOC or REALLOC wrap: each gives EDQUOT and changes nothing.
  *
  * The parameters are restored after each test, and again when the
  * program exits. Without cgroup2 and its memory controller (mounted at
@@ -39,6 +43,7 @@
 
 static const char *const params[] = {
 	"max_buffer_bytes", "max_session_bytes", "max_total_bytes",
+	"arena_size",
 };
 static unsigned long long params_saved[ARRAY_SIZE(params)];
 static bool params_have[ARRAY_SIZE(params)];
@@ -535,6 +540,149 @@ TEST_F(quota, agent_results_within_limits)
 		EXPECT_EQ(ST_SUCCESS, NetWkstaGetInfo(NULL, 100, &buf));
 		EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(buf));
 	});
+}
+
+/* ---- the parameters, checked when written ---------------------------------- */
+
+/* Writes @text to parameter @name: 0, or the write's errno. */
+static int param_write_text(const char *name, const char *text)
+{
+	char path[128];
+	ssize_t len = strlen(text);
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), NAB_PARAM_DIR "%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	errno = 0;
+	if (write(fd, text, len) != len)
+		err = errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+#define TIB		(1ULL << 40)
+
+/* Each bound of each parameter, from both sides. */
+TEST_F(quota, parameters_checked_when_written)
+{
+	unsigned long long page = NAB_PAGE_SIZE;
+	const struct {
+		const char *name;
+		unsigned long long value;
+		int err;
+	} cases[] = {
+		/* whole pages from 64 MiB to 1 TiB */
+		{ "arena_size", 0, EINVAL },
+		{ "arena_size", 1, EINVAL },
+		{ "arena_size", 64 * MB - page, EINVAL },
+		{ "arena_size", 64 * MB + 1, EINVAL },
+		{ "arena_size", TIB + page, EINVAL },
+		{ "arena_size", ~0ULL, EINVAL },
+		{ "arena_size", 64 * MB, 0 },
+		{ "arena_size", 64 * MB + page, 0 },
+		{ "arena_size", TIB, 0 },
+		/* 0 to 1 TiB, the largest arena */
+		{ "max_buffer_bytes", TIB + 1, EINVAL },
+		{ "max_buffer_bytes", ~0ULL, EINVAL },
+		{ "max_buffer_bytes", 0, 0 },
+		{ "max_buffer_bytes", TIB, 0 },
+		/* anything: 0 is no limit */
+		{ "max_session_bytes", ~0ULL, 0 },
+		{ "max_session_bytes", 0, 0 },
+		{ "max_total_bytes", ~0ULL, 0 },
+		{ "max_total_bytes", 0, 0 },
+	};
+	const char *const junk[] = { "-1", "x", "1x", "18446744073709551616" };
+	unsigned long long before, after;
+	char text[32];
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ASSERT_TRUE(nab_param_read(cases[i].name, &before));
+		snprintf(text, sizeof(text), "%llu\n", cases[i].value);
+		EXPECT_EQ(cases[i].err, param_write_text(cases[i].name, text))
+			TH_LOG("%s = %llu", cases[i].name, cases[i].value);
+		ASSERT_TRUE(nab_param_read(cases[i].name, &after));
+		EXPECT_EQ(cases[i].err ? before : cases[i].value, after)
+			TH_LOG("%s = %llu", cases[i].name, cases[i].value);
+	}
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
+		for (j = 0; j < ARRAY_SIZE(junk); j++) {
+			ASSERT_TRUE(nab_param_read(params[i], &before));
+			EXPECT_EQ(EINVAL, param_write_text(params[i], junk[j]))
+				TH_LOG("%s = \"%s\"", params[i], junk[j]);
+			ASSERT_TRUE(nab_param_read(params[i], &after));
+			EXPECT_EQ(before, after);
+		}
+	}
+}
+
+/*
+ * Under the largest limits accepted (max_buffer_bytes 1 TiB; the other
+ * two none, or as large as they go), a size past max_buffer_bytes is
+ * EDQUOT for ALLOC and for REALLOC of any buffer, before anything is
+ * computed from it: nothing wraps, nothing changes, no counter moves.
+ */
+TEST_F(quota, huge_sizes_under_huge_limits)
+{
+	const __u64 huge[] = {
+		~0ULL, ~0ULL - NAB_PAGE_SIZE + 2, 1ULL << 63, 1ULL << 52,
+		TIB + 1,
+	};
+	const unsigned long long others[] = { 0, ~0ULL };
+	size_t page = NAB_PAGE_SIZE, i, j;
+	struct nab_stats before;
+	struct nab_session s;
+	void *small, *large, *got;
+	__u64 size;
+
+	ASSERT_TRUE(nab_param_write("max_buffer_bytes", TIB));
+	for (j = 0; j < ARRAY_SIZE(others); j++) {
+		ASSERT_TRUE(nab_param_write("max_session_bytes", others[j]));
+		ASSERT_TRUE(nab_param_write("max_total_bytes", others[j]));
+		ASSERT_EQ(0, nab_session_open(&s, true));
+		ASSERT_EQ(0, _test_ioctl_alloc(s.fd, 100, 0, 0, &small));
+		ASSERT_EQ(0, _test_ioctl_alloc(s.fd, 3 * page, 0, 0, &large));
+		nab_fill(small, 0, 100, 1);
+		nab_fill(large, 0, 3 * page, 2);
+		ASSERT_STATS(&before);
+
+		for (i = 0; i < ARRAY_SIZE(huge); i++) {
+			got = NULL;
+			EXPECT_ERRNO(EDQUOT, _test_ioctl_alloc(s.fd, huge[i], 0,
+							       0, &got))
+				TH_LOG("ALLOC %#llx", (unsigned long long)huge[i]);
+			EXPECT_ERRNO(EDQUOT, _test_ioctl_realloc(s.fd, NULL,
+								 huge[i], 0, 0,
+								 &got))
+				TH_LOG("REALLOC NULL, %#llx",
+				       (unsigned long long)huge[i]);
+			EXPECT_ERRNO(EDQUOT, _test_ioctl_realloc(s.fd, small,
+								 huge[i], 0, 0,
+								 &got))
+				TH_LOG("REALLOC 100 B, %#llx",
+				       (unsigned long long)huge[i]);
+			EXPECT_ERRNO(EDQUOT, _test_ioctl_realloc(s.fd, large,
+								 huge[i], 0, 0,
+								 &got))
+				TH_LOG("REALLOC 3 pages, %#llx",
+				       (unsigned long long)huge[i]);
+			EXPECT_EQ(NULL, got);
+		}
+
+		EXPECT_NOTHING_ALLOCATED(&before);
+		EXPECT_EQ(0, _test_ioctl_size(s.fd, small, 0, 0, &size));
+		EXPECT_EQ(100ULL, size);
+		EXPECT_EQ(0, _test_ioctl_size(s.fd, large, 0, 0, &size));
+		EXPECT_EQ((__u64)3 * page, size);
+		EXPECT_EQ(-1, nab_check(small, 0, 100, 1));
+		EXPECT_EQ(-1, nab_check(large, 0, 3 * page, 2));
+		EXPECT_EQ(0, _test_ioctl_free(s.fd, small, 0, 0));
+		EXPECT_EQ(0, _test_ioctl_free(s.fd, large, 0, 0));
+		nab_session_close(&s);
+	}
 }
 
 TEST_HARNESS_MAIN
