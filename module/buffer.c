@@ -18,7 +18,7 @@
  * system heap allocates before it publishes: the session lock covers the
  * space tree and the bookkeeping, so the process's faults and other calls
  * go on while one call allocates a large buffer. A call that needs memory
- * charges its bytes against the limits under the lock (so concurrent
+ * charges what it will hold against the limits under the lock (so concurrent
  * calls cannot together pass a limit), finds what it lacks (-EAGAIN),
  * allocates it unlocked into a struct nab_spare, and locks again to use
  * it - or to find that the buffer changed meanwhile and start over.
@@ -475,7 +475,7 @@ int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
 		goto unlock;
 	}
 	/* Charged before anything is allocated, undone on failure. */
-	ret = nab_charge(s, size);
+	ret = nab_charge(s, size, size > NAB_SMALL_MAX);
 	if (ret)
 		goto unlock;
 	while ((ret = nab_ref_alloc(s, size, &ref, &spare)) == -EAGAIN) {
@@ -487,7 +487,7 @@ int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
 			break;
 	}
 	if (ret) {
-		nab_uncharge(s, size);
+		nab_uncharge(s, size, size > NAB_SMALL_MAX);
 		goto unlock;
 	}
 	nab_count_buffer(s, 1);
@@ -532,14 +532,14 @@ int nab_buf_adopt(struct nab_session *s, struct nab_pages *pv, size_t size,
 		ret = -ENXIO;
 		goto unlock;
 	}
-	ret = nab_charge(s, size);
+	ret = nab_charge(s, size, true);
 	if (ret)
 		goto unlock;
 	nab_pages_move(&lb->pv, pv);
 	ret = nab_arena_insert(s, &lb->obj, lb->pv.nr);
 	if (ret) {
 		nab_pages_move(pv, &lb->pv);
-		nab_uncharge(s, size);
+		nab_uncharge(s, size, true);
 		goto unlock;
 	}
 	/* From here the space tree owns the buffer, with its references. */
@@ -571,7 +571,7 @@ int nab_buf_free(struct nab_session *s, unsigned long addr)
 	mutex_lock(&s->lock);
 	ret = nab_find(s, addr, &ref);
 	if (!ret) {
-		nab_uncharge(s, nab_ref_size(&ref));
+		nab_uncharge(s, nab_ref_size(&ref), !ref.chunk);
 		nab_count_buffer(s, -1);
 		dead = nab_ref_free(s, &ref);
 	}
@@ -654,6 +654,7 @@ int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 {
 	struct nab_spare spare = {};
 	struct nab_ref ref;
+	bool old_pages;
 	size_t old;
 	int ret;
 
@@ -667,8 +668,9 @@ int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 		if (ret)
 			goto unlock;
 		old = nab_ref_size(&ref);
+		old_pages = !ref.chunk;
 		/* Charged before anything is allocated, as by nab_buf_alloc(). */
-		ret = nab_charge_resize(s, old, size);
+		ret = nab_charge_resize(s, old, old_pages, size);
 		if (ret)
 			goto unlock;
 		ret = nab_ref_resize(s, &ref, size, &spare);
@@ -678,16 +680,16 @@ int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 		ret = nab_spare_fill(&spare);
 		mutex_lock(&s->lock);
 		/* The next round charges again for what it finds. */
-		nab_uncharge_resize(s, size, old);
+		nab_cancel_resize(s, old, old_pages, size);
 		if (ret)
 			goto unlock;
 	}
 
 	if (ret) {
-		nab_uncharge_resize(s, size, old);
+		nab_cancel_resize(s, old, old_pages, size);
 		goto unlock;
 	}
-	nab_uncharge_resize(s, old, size);
+	nab_commit_resize(s, old, old_pages, size);
 	*new_addr = nab_ref_addr(s, &ref);
 unlock:
 	mutex_unlock(&s->lock);
@@ -714,13 +716,13 @@ void nab_buf_free_all(struct nab_session *s)
 		if (obj->ops == &nab_chunk_ops) {
 			c = container_of(obj, struct nab_chunk, obj);
 			for_each_set_bit(slot, c->used, nab_class_slots(c->class)) {
-				nab_uncharge(s, c->size[slot]);
+				nab_uncharge(s, c->size[slot], false);
 				nab_count_buffer(s, -1);
 			}
 			nab_chunk_destroy(s, c);
 		} else {
 			lb = container_of(obj, struct nab_large, obj);
-			nab_uncharge(s, lb->size);
+			nab_uncharge(s, lb->size, true);
 			nab_count_buffer(s, -1);
 			nab_large_remove(s, lb);
 			nab_large_destroy(lb);

@@ -203,6 +203,17 @@ static const struct nab_test_resize nab_test_resizes[] = {
 	{ 2048, 2049 }, { 2049, 2048 },
 };
 
+/* What limits.c charges for a buffer the allocator makes of @size. */
+static u64 nab_test_held(size_t size)
+{
+	if (size <= NAB_MIN_SIZE)
+		return NAB_MIN_SIZE;
+	if (size <= NAB_SMALL_MAX)
+		return roundup_pow_of_two(size);
+	return DIV_ROUND_UP(size, PAGE_SIZE) *
+	       (PAGE_SIZE + 2 * sizeof(struct page *));
+}
+
 static void nab_test_realloc(struct kunit *test)
 {
 	struct nab_session *s = test->priv;
@@ -227,6 +238,8 @@ static void nab_test_realloc(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, nab_buf_size(s, new_addr, &size), 0);
 		KUNIT_EXPECT_EQ(test, size, (u64)r->to);
 		KUNIT_EXPECT_EQ(test, s->bytes, (u64)r->to + 2 * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, s->charged, nab_test_held(r->to) +
+				nab_test_held(2 * PAGE_SIZE));
 		if (new_addr != addr)
 			KUNIT_EXPECT_EQ(test, nab_buf_size(s, addr, &size),
 					-EINVAL);
@@ -235,6 +248,7 @@ static void nab_test_realloc(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, s->nr_buffers, 0ULL);
 	KUNIT_EXPECT_EQ(test, s->bytes, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->charged, 0ULL);
 }
 
 /* A large buffer with free arena after it grows where it is. */
@@ -269,6 +283,7 @@ static void nab_test_limits(struct kunit *test)
 	unsigned long a, b;
 	u64 failures = atomic64_read(&nab_stats.alloc_failures);
 
+	/* max_buffer_bytes bounds the size asked for, not what it holds. */
 	nab_max_buffer_bytes = 8192;
 	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 8193, &a), -EDQUOT);
 	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 8192, &a), 0);
@@ -276,19 +291,83 @@ static void nab_test_limits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nab_buf_free(s, a), 0);
 	nab_max_buffer_bytes = saved_buffer;
 
-	nab_max_session_bytes = 1000;
+	/* max_session_bytes counts slots: 600 bytes take 1024. */
+	nab_max_session_bytes = 1024;
 	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 600, &a), 0);
-	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 401, &b), -EDQUOT);
-	KUNIT_EXPECT_EQ(test, nab_buf_realloc(s, a, 1001, &b), -EDQUOT);
-	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 400, &b), 0);
-	KUNIT_EXPECT_EQ(test, s->bytes, 1000ULL);
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 0, &b), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, nab_buf_realloc(s, a, 512, &a), 0);
+	KUNIT_EXPECT_EQ(test, s->charged, 512ULL);
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 257, &b), 0);
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 0, &b), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 513, &b), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, nab_buf_realloc(s, a, 513, &b), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, s->bytes, 769ULL);
+	KUNIT_EXPECT_EQ(test, s->charged, 1024ULL);
 	KUNIT_EXPECT_EQ(test, nab_buf_free(s, a), 0);
 	KUNIT_EXPECT_EQ(test, nab_buf_free(s, b), 0);
 	nab_max_session_bytes = saved_session;
 
 	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.alloc_failures),
-			failures + 4);
+			failures + 6);
 	KUNIT_EXPECT_EQ(test, s->bytes, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->charged, 0ULL);
+}
+
+/*
+ * What each buffer is charged: its slot (16 bytes for 0), its whole pages
+ * and their array, an agent's result its pages whatever its size; and a
+ * large buffer that shrank gives back its pages and their array.
+ */
+static void nab_test_charges(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		0, 1, 16, 17, 100, 2048, 2049, PAGE_SIZE, PAGE_SIZE + 1,
+		5 * PAGE_SIZE,
+	};
+	u64 per_page = PAGE_SIZE + 2 * sizeof(struct page *);
+	struct nab_session *s = test->priv;
+	s64 total = atomic64_read(&nab_stats.charged_bytes);
+	unsigned long addr, new_addr, offset;
+	struct nab_pages pv = {};
+	struct nab_obj *obj;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, sizes[i], &addr), 0);
+		KUNIT_EXPECT_EQ(test, s->charged, nab_test_held(sizes[i]));
+		KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.charged_bytes),
+				total + (s64)nab_test_held(sizes[i]));
+		KUNIT_EXPECT_EQ(test, nab_buf_free(s, addr), 0);
+		KUNIT_EXPECT_EQ(test, s->charged, 0ULL);
+	}
+	KUNIT_EXPECT_EQ(test, nab_test_held(0), 16ULL);
+	KUNIT_EXPECT_EQ(test, nab_test_held(17), 32ULL);
+	KUNIT_EXPECT_EQ(test, nab_test_held(2049), per_page);
+
+	/* 64 pages shrunk to 2: their array goes too. */
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 64 * PAGE_SIZE, &addr), 0);
+	KUNIT_EXPECT_EQ(test, s->charged, 64 * per_page);
+	KUNIT_ASSERT_EQ(test, nab_buf_realloc(s, addr, PAGE_SIZE + 1,
+					      &new_addr), 0);
+	KUNIT_EXPECT_EQ(test, s->charged, 2 * per_page);
+	mutex_lock(&s->lock);
+	obj = nab_arena_at(s, new_addr, &offset);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_EXPECT_LE(test, container_of(obj, struct nab_large, obj)->pv.cap,
+			4UL);
+	mutex_unlock(&s->lock);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, new_addr), 0);
+
+	/* An agent's 100-byte result holds a page. */
+	KUNIT_ASSERT_EQ(test, nab_pages_alloc(&pv, 1), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_adopt(s, &pv, 100, &addr), 0);
+	KUNIT_EXPECT_EQ(test, s->charged, per_page);
+	/* Moved into a slot when it is resized to a small size. */
+	KUNIT_ASSERT_EQ(test, nab_buf_realloc(s, addr, 200, &new_addr), 0);
+	KUNIT_EXPECT_EQ(test, s->charged, 256ULL);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, new_addr), 0);
+	KUNIT_EXPECT_EQ(test, s->charged, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.charged_bytes), total);
 }
 
 static void nab_test_arena_full(struct kunit *test)
@@ -314,6 +393,7 @@ static void nab_test_teardown(struct kunit *test)
 	s64 buffers = atomic64_read(&nab_stats.live_buffers);
 	s64 bytes = atomic64_read(&nab_stats.live_bytes);
 	s64 pages = atomic64_read(&nab_stats.pages);
+	s64 charged = atomic64_read(&nab_stats.charged_bytes);
 	struct nab_session *s = nab_session_create();
 	unsigned long addr;
 	unsigned int i;
@@ -329,6 +409,7 @@ static void nab_test_teardown(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.live_buffers), buffers);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.live_bytes), bytes);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.pages), pages);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.charged_bytes), charged);
 }
 
 static struct kunit_case nab_test_cases[] = {
@@ -338,6 +419,7 @@ static struct kunit_case nab_test_cases[] = {
 	KUNIT_CASE(nab_test_realloc),
 	KUNIT_CASE(nab_test_realloc_in_place),
 	KUNIT_CASE(nab_test_limits),
+	KUNIT_CASE(nab_test_charges),
 	KUNIT_CASE(nab_test_arena_full),
 	KUNIT_CASE(nab_test_teardown),
 	{}

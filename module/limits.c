@@ -16,11 +16,13 @@
  * most NAB_BUFFER_MAX, so nothing computed from it can wrap, and the sums
  * are overflow-checked on top of that.
  *
- * What a buffer counts against max_session_bytes and max_total_bytes is
- * nab_cost() of its size, and only nab_cost() says what that is: the
- * charge follows a buffer through allocation, resizing and freeing as the
- * cost of its size before and after, so changing what a buffer costs
- * (its slot, its whole pages, its metadata) changes this file only.
+ * max_session_bytes and max_total_bytes count memory, not requests: what
+ * each buffer holds, as nab_held() says (its slot, or its whole pages and
+ * their page array). The buffer code tells the charge functions a
+ * buffer's size and whether it has pages of its own; which it has follows
+ * from its size for everything the allocator makes (pages past
+ * NAB_SMALL_MAX), and an agent's result always has pages. max_buffer_bytes
+ * bounds the size asked for.
  *
  * Copyright (C) 2026 The netapibuf authors
  */
@@ -50,9 +52,6 @@ unsigned long nab_max_buffer_bytes = SZ_1G;
 unsigned long nab_max_session_bytes;
 unsigned long nab_max_total_bytes;
 unsigned long nab_arena_size = 64 * (unsigned long)SZ_1G;
-
-/* What all sessions are charged, checked against max_total_bytes. */
-static atomic64_t nab_charged = ATOMIC64_INIT(0);
 
 /**
  * struct nab_param - a parameter and the values it accepts
@@ -109,11 +108,11 @@ MODULE_PARM_DESC(max_buffer_bytes,
 
 NAB_PARAM(max_session_bytes, 0, ULONG_MAX, 1);
 MODULE_PARM_DESC(max_session_bytes,
-		 "Most bytes of live buffers per open of the device, counted as the sum of their sizes; 0 for no limit (default 0)");
+		 "Most bytes of memory the live buffers of one open of the device hold (a small buffer its slot, 16 bytes to half a page; a large one its whole pages and two pointers a page for their array); 0 for no limit (default 0)");
 
 NAB_PARAM(max_total_bytes, 0, ULONG_MAX, 1);
 MODULE_PARM_DESC(max_total_bytes,
-		 "Most bytes of live buffers in all, counted as for max_session_bytes; 0 for no limit (0 at load: half of RAM)");
+		 "Most bytes of memory all live buffers hold, counted as for max_session_bytes; 0 for no limit (0 at load: half of RAM)");
 
 NAB_PARAM(arena_size, NAB_ARENA_MIN, NAB_ARENA_MAX, PAGE_SIZE);
 MODULE_PARM_DESC(arena_size,
@@ -154,10 +153,38 @@ int nab_limit_size(u64 size)
 	return 0;
 }
 
-/* What a buffer of @size bytes, @size within the limit, counts. */
-static u64 nab_cost(u64 size)
+/*
+ * A buffer of pages holds each page and two page pointers for it: its
+ * page array, which grows geometrically and so has room for up to twice
+ * its pages (buffer.c shrinks an array that has more).
+ */
+#define NAB_HELD_PER_PAGE	(PAGE_SIZE + 2 * sizeof(struct page *))
+
+/**
+ * nab_held() - what a buffer holds, in the unit the limits count
+ * @size: its size, at most NAB_BUFFER_MAX
+ * @pages: it has pages of its own; else it is a slot of a chunk
+ *
+ * A slot holds its size class, NAB_MIN_SIZE (16 bytes, for a 0-byte buffer
+ * too) to NAB_SMALL_MAX; a buffer of pages its whole pages, at least one,
+ * and their page array. Not counted: the one descriptor each buffer or
+ * chunk has (a small fixed part), a session's one spare chunk page per
+ * size class, and the space tree's nodes.
+ *
+ * Return: bytes.
+ */
+static u64 nab_held(u64 size, bool pages)
 {
-	return size;
+	if (!pages)
+		return size <= NAB_MIN_SIZE ? NAB_MIN_SIZE :
+					      roundup_pow_of_two(size);
+	return max_t(u64, 1, DIV_ROUND_UP(size, PAGE_SIZE)) * NAB_HELD_PER_PAGE;
+}
+
+/* Whether the allocator gives a buffer of @size pages of its own. */
+static bool nab_size_has_pages(u64 size)
+{
+	return size > NAB_SMALL_MAX;
 }
 
 /* Take @cost more for @s, or nothing and -EDQUOT past a limit. */
@@ -174,14 +201,16 @@ static int nab_take(struct nab_session *s, u64 cost)
 		return -EDQUOT;
 
 	/*
-	 * Sessions charge concurrently: add first, and take it back if the
-	 * sum went past the limit, so two sessions cannot both fit in the
-	 * same room. A cost is at most NAB_BUFFER_MAX, so the sum of all
-	 * of them cannot reach the sign bit.
+	 * nab_stats.charged_bytes is what all sessions are charged, and what
+	 * max_total_bytes is checked against. Sessions charge concurrently:
+	 * add first, and take it back if the sum went past the limit, so two
+	 * sessions cannot both fit in the same room. A cost is at most what
+	 * a buffer of NAB_BUFFER_MAX holds, so the sum of all of them cannot
+	 * reach the sign bit.
 	 */
-	sum = atomic64_add_return(cost, &nab_charged);
+	sum = atomic64_add_return(cost, &nab_stats.charged_bytes);
 	if (total_max && sum > total_max) {
-		atomic64_sub(cost, &nab_charged);
+		atomic64_sub(cost, &nab_stats.charged_bytes);
 		return -EDQUOT;
 	}
 	s->charged += cost;
@@ -195,25 +224,26 @@ static void nab_give(struct nab_session *s, u64 cost)
 	if (WARN_ON_ONCE(cost > s->charged))
 		cost = s->charged;
 	s->charged -= cost;
-	atomic64_sub(cost, &nab_charged);
+	atomic64_sub(cost, &nab_stats.charged_bytes);
 }
 
 /**
  * nab_charge() - charge a session for a new buffer
  * @s: the session, locked
  * @size: the buffer's size
+ * @pages: the buffer will have pages of its own, not a slot
  *
  * Return: 0, or -EDQUOT (past max_buffer_bytes, max_session_bytes or
  * max_total_bytes); then nothing is charged.
  */
-int nab_charge(struct nab_session *s, u64 size)
+int nab_charge(struct nab_session *s, u64 size, bool pages)
 {
 	int ret;
 
 	ret = nab_limit_size(size);
 	if (ret)
 		return ret;
-	ret = nab_take(s, nab_cost(size));
+	ret = nab_take(s, nab_held(size, pages));
 	if (ret)
 		return ret;
 	nab_count_bytes(s, size);
@@ -224,34 +254,38 @@ int nab_charge(struct nab_session *s, u64 size)
  * nab_uncharge() - give back what a buffer was charged
  * @s: the session, locked
  * @size: the size of the buffer that is gone (or was never made)
+ * @pages: it had pages of its own, as nab_charge() was told
  */
-void nab_uncharge(struct nab_session *s, u64 size)
+void nab_uncharge(struct nab_session *s, u64 size, bool pages)
 {
-	nab_give(s, nab_cost(size));
+	nab_give(s, nab_held(size, pages));
 	nab_count_bytes(s, -(s64)size);
 }
 
 /**
- * nab_charge_resize() - charge a session for a buffer about to grow
+ * nab_charge_resize() - charge a session for a buffer about to be resized
  * @s: the session, locked
  * @old: the buffer's size, charged
- * @size: its new size
+ * @old_pages: it has pages of its own
+ * @size: its new size; the allocator's rule says whether it will have
+ *	pages of its own
  *
- * Charges what the buffer will hold beyond what it holds; nothing if it
- * shrinks. Afterwards nab_uncharge_resize(@old, @size) settles a resize
- * that worked, nab_uncharge_resize(@size, @old) undoes this one.
+ * Charges what the buffer will hold beyond what it holds, if anything.
+ * Then exactly one of nab_commit_resize() (the resize worked) and
+ * nab_cancel_resize() (it failed), with the same arguments.
  *
  * Return: 0, or -EDQUOT; then nothing is charged.
  */
-int nab_charge_resize(struct nab_session *s, u64 old, u64 size)
+int nab_charge_resize(struct nab_session *s, u64 old, bool old_pages,
+		      u64 size)
 {
-	u64 from = nab_cost(old), to;
+	u64 from = nab_held(old, old_pages), to;
 	int ret;
 
 	ret = nab_limit_size(size);
 	if (ret)
 		return ret;
-	to = nab_cost(size);
+	to = nab_held(size, nab_size_has_pages(size));
 	if (to > from) {
 		ret = nab_take(s, to - from);
 		if (ret)
@@ -263,20 +297,41 @@ int nab_charge_resize(struct nab_session *s, u64 old, u64 size)
 }
 
 /**
- * nab_uncharge_resize() - give back what a buffer no longer holds
+ * nab_commit_resize() - a resize worked: give back what the buffer no
+ *	longer holds
  * @s: the session, locked
- * @old: the size the buffer is charged for
- * @size: the size it has now
- *
- * Gives back what a buffer of @old holds beyond one of @size; nothing if
- * @size is larger.
+ * @old: @old of nab_charge_resize()
+ * @old_pages: @old_pages of nab_charge_resize()
+ * @size: @size of nab_charge_resize(), the buffer's size now
  */
-void nab_uncharge_resize(struct nab_session *s, u64 old, u64 size)
+void nab_commit_resize(struct nab_session *s, u64 old, bool old_pages,
+		       u64 size)
 {
-	u64 from = nab_cost(old), to = nab_cost(size);
+	u64 from = nab_held(old, old_pages);
+	u64 to = nab_held(size, nab_size_has_pages(size));
 
 	if (from > to)
 		nab_give(s, from - to);
 	if (old > size)
 		nab_count_bytes(s, -(s64)(old - size));
+}
+
+/**
+ * nab_cancel_resize() - a resize failed: give back what
+ *	nab_charge_resize() took
+ * @s: the session, locked
+ * @old: @old of nab_charge_resize(), the buffer's size still
+ * @old_pages: @old_pages of nab_charge_resize()
+ * @size: @size of nab_charge_resize()
+ */
+void nab_cancel_resize(struct nab_session *s, u64 old, bool old_pages,
+		       u64 size)
+{
+	u64 from = nab_held(old, old_pages);
+	u64 to = nab_held(size, nab_size_has_pages(size));
+
+	if (to > from)
+		nab_give(s, to - from);
+	if (size > old)
+		nab_count_bytes(s, -(s64)(size - old));
 }

@@ -144,7 +144,7 @@ struct nab_large {
  * @arena_pages: length of the arena in pages
  * @nr_buffers: live buffers
  * @bytes: sum of the live buffers' sizes
- * @charged: what the live buffers count against the limits (limits.c)
+ * @charged: memory the live buffers hold, as the limits count it (limits.c)
  * @peak_bytes: highest @bytes seen
  * @pages: pages backing the session's buffers
  * @pid: thread group id of the opener, for the debugfs listing
@@ -178,10 +178,14 @@ void nab_limits_init(void);
 unsigned long nab_arena_pages(void);
 int nab_limit_size(u64 size);
 /* these with the session locked */
-int nab_charge(struct nab_session *s, u64 size);
-void nab_uncharge(struct nab_session *s, u64 size);
-int nab_charge_resize(struct nab_session *s, u64 old, u64 size);
-void nab_uncharge_resize(struct nab_session *s, u64 old, u64 size);
+int nab_charge(struct nab_session *s, u64 size, bool pages);
+void nab_uncharge(struct nab_session *s, u64 size, bool pages);
+int nab_charge_resize(struct nab_session *s, u64 old, bool old_pages,
+		      u64 size);
+void nab_commit_resize(struct nab_session *s, u64 old, bool old_pages,
+		       u64 size);
+void nab_cancel_resize(struct nab_session *s, u64 old, bool old_pages,
+		       u64 size);
 
 /* pages.c */
 int nab_pages_alloc(struct nab_pages *pv, unsigned long nr);
@@ -249,6 +253,7 @@ struct nab_stats {
 	atomic64_t peak_bytes;
 	atomic64_t alloc_failures;
 	atomic64_t pages;
+	atomic64_t charged_bytes;	/* limits.c's, see nab_take() */
 };
 
 extern struct nab_stats nab_stats;

@@ -42,6 +42,10 @@
 #define NAB_GFP_HIGH_ORDER \
 	((NAB_GFP_PAGE & ~(__GFP_RECLAIM | __GFP_RETRY_MAYFAIL)) | __GFP_NORETRY)
 
+/* A smaller array, only if there is one at once: keeping the old is fine. */
+#define NAB_GFP_SHRINK \
+	((NAB_GFP & ~__GFP_RETRY_MAYFAIL) | __GFP_NORETRY)
+
 static void nab_pages_put(struct page **pages, unsigned long nr)
 {
 	while (nr--)
@@ -130,12 +134,29 @@ void nab_pages_move(struct nab_pages *to, struct nab_pages *from)
 /**
  * nab_pages_shrink() - drop the pages past the first @nr
  * @pv: the vector
- * @nr: pages to keep, at most @pv->nr; the array keeps its capacity
+ * @nr: pages to keep, at most @pv->nr
+ *
+ * An array with room for more than twice @nr pages is replaced by one of
+ * @nr, if that can be had at once: the limits count room for twice a
+ * vector's pages (limits.c). If not, the array keeps its capacity. The
+ * new array is at most half the old one, so this allocates, under
+ * whatever lock the caller holds, far less than it just freed.
  */
 void nab_pages_shrink(struct nab_pages *pv, unsigned long nr)
 {
+	struct page **pages;
+
 	nab_pages_put(pv->pages + nr, pv->nr - nr);
 	pv->nr = nr;
+	if (!nr || pv->cap <= 2 * nr)
+		return;
+	pages = kvmalloc_array(nr, sizeof(*pages), NAB_GFP_SHRINK);
+	if (!pages)
+		return;
+	memcpy(pages, pv->pages, nr * sizeof(*pages));
+	kvfree(pv->pages);
+	pv->pages = pages;
+	pv->cap = nr;
 }
 
 /**

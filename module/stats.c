@@ -103,6 +103,7 @@ NAB_STAT_ATTR(peak_buffers);
 NAB_STAT_ATTR(peak_bytes);
 NAB_STAT_ATTR(alloc_failures);
 NAB_STAT_ATTR(pages);
+NAB_STAT_ATTR(charged_bytes);
 
 static struct attribute *nab_stats_attrs[] = {
 	&nab_stat_sessions.attr.attr,
@@ -112,6 +113,7 @@ static struct attribute *nab_stats_attrs[] = {
 	&nab_stat_peak_bytes.attr.attr,
 	&nab_stat_alloc_failures.attr.attr,
 	&nab_stat_pages.attr.attr,
+	&nab_stat_charged_bytes.attr.attr,
 	NULL
 };
 
