@@ -1315,9 +1315,9 @@ TEST_F(limits, max_total_bytes)
 	int err;
 
 	ASSERT_STATS(&before);
-	/* 16 pages more than what is live now, for all sessions together. */
+	/* 16 pages more than what is charged now, for all sessions together. */
 	ASSERT_TRUE(nab_param_write("max_total_bytes",
-				    before.live_bytes + 16 * page));
+				    before.charged_bytes + 16 * page));
 	test_err_ioctl_alloc(EDQUOT, 17 * page, 0, 0);
 
 	got = fill_until_error(_metadata, self->s.fd, page, bufs,

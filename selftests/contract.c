@@ -596,7 +596,7 @@ TEST_F(limits, max_total_bytes)
 
 	ASSERT_STATS(&base);
 	ASSERT_TRUE(nab_param_write("max_total_bytes",
-				    base.live_bytes + 16 * page));
+				    base.charged_bytes + 16 * page));
 
 	got = allocate_until_refused(_metadata, page, bufs, ARRAY_SIZE(bufs));
 	EXPECT_LE((size_t)1, got);

@@ -13,6 +13,11 @@
  *   session on its own, max_total_bytes all of them together,
  *   max_buffer_bytes every buffer, the agents' results included; all give
  *   ERROR_NOT_ENOUGH_MEMORY (EDQUOT underneath).
+ * - what the limits count: memory, not requests. max_session_bytes and
+ *   max_total_bytes count a small buffer's slot (16 bytes for a 0-byte
+ *   buffer, powers of two up to half a page) and a large buffer's whole
+ *   pages with two pointers each for their array; shrinking gives back
+ *   what a buffer no longer holds. max_buffer_bytes bounds the size.
  * - the parameters themselves: a value outside a parameter's bounds is
  *   refused with EINVAL when it is written, and the old value stays;
  *   under the largest limits accepted, no size (2^64 - 1 included) makes
@@ -506,7 +511,7 @@ TEST_F(quota, total_limit_is_global)
 
 	ASSERT_STATS(&now);
 	ASSERT_TRUE(nab_param_write("max_total_bytes",
-				    now.live_bytes + 256 * 1024));
+				    now.charged_bytes + 256 * 1024));
 	EXPECT_EQ('y', holder_start(&a, 200 * 1024));
 	EXPECT_EQ('n', holder_start(&b, 100 * 1024))
 		TH_LOG("another process got past max_total_bytes");
@@ -683,6 +688,150 @@ TEST_F(quota, huge_sizes_under_huge_limits)
 		EXPECT_EQ(0, _test_ioctl_free(s.fd, large, 0, 0));
 		nab_session_close(&s);
 	}
+}
+
+/* ---- memory, not requests ------------------------------------------------ */
+
+/*
+ * What a buffer of @size made by ALLOC holds, the unit of max_session_bytes
+ * and max_total_bytes: up to half a page its slot, a power of two from 16
+ * bytes (0-byte buffers included); past that its whole pages and two
+ * pointers each for their array.
+ */
+static unsigned long long held(unsigned long long size)
+{
+	unsigned long long page = NAB_PAGE_SIZE, slot = 16;
+
+	if (size > page / 2)
+		return (size + page - 1) / page * (page + 2 * sizeof(void *));
+	while (slot < size)
+		slot *= 2;
+	return slot;
+}
+
+/* Sizes, and how many such buffers a limit of that many of them holds. */
+static const struct {
+	unsigned long long size;
+	size_t n;
+} rounding[] = {
+	{ 0, 256 }, { 1, 64 }, { 16, 16 }, { 17, 8 }, { 100, 8 },
+	{ 2048, 4 }, { 2049, 4 }, { 4096, 3 }, { 4097, 3 },
+};
+
+#define ROUND_MAX	256
+
+/*
+ * Buffers of @size until one is refused, with the limit @param at
+ * @base + n * held(size): exactly n fit, and the next is EDQUOT.
+ */
+static void fill_to_limit(struct __test_metadata *_metadata,
+			  const char *param, unsigned long long base,
+			  unsigned long long size, size_t n)
+{
+	static void *bufs[ROUND_MAX + 1];
+	struct nab_session s;
+	size_t i, got;
+	int err = 0;
+
+	ASSERT_TRUE(nab_param_write(param, base + n * held(size)));
+	ASSERT_EQ(0, nab_session_open(&s, true));
+	for (got = 0; got <= n; got++) {
+		if (_test_ioctl_alloc(s.fd, size, 0, 0, &bufs[got])) {
+			err = errno;
+			break;
+		}
+	}
+	EXPECT_EQ(n, got) TH_LOG("%s %llu: %zu buffers of %llu bytes fit, "
+				 "not %zu", param, base + n * held(size), got,
+				 size, n);
+	EXPECT_EQ(EDQUOT, err) TH_LOG("%s", strerror(err));
+	for (i = 0; i < got; i++)
+		EXPECT_EQ(0, _test_ioctl_free(s.fd, bufs[i], 0, 0));
+	nab_session_close(&s);
+}
+
+/*
+ * max_session_bytes counts what buffers hold: 4 KiB holds 256 buffers of
+ * 0 bytes (each takes 16), 8 of 17 bytes (32 each), 4 of 2049 (a page
+ * each, and its pointers).
+ */
+TEST_F(quota, session_limit_counts_memory)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rounding); i++)
+		fill_to_limit(_metadata, "max_session_bytes", 0,
+			      rounding[i].size, rounding[i].n);
+}
+
+/* max_total_bytes the same, on top of what is charged already. */
+TEST_F(quota, total_limit_counts_memory)
+{
+	struct nab_stats now;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rounding); i++) {
+		ASSERT_STATS(&now);
+		fill_to_limit(_metadata, "max_total_bytes", now.charged_bytes,
+			      rounding[i].size, rounding[i].n);
+	}
+}
+
+/* max_buffer_bytes bounds the size asked for, not what it holds. */
+TEST_F(quota, buffer_limit_counts_the_size)
+{
+	const unsigned long long limits[] = { 0, 1, 17, 2049, 4097 };
+	static void *buf;
+	struct nab_session s;
+	size_t i;
+
+	ASSERT_EQ(0, nab_session_open(&s, true));
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		ASSERT_TRUE(nab_param_write("max_buffer_bytes", limits[i]));
+		EXPECT_EQ(0, _test_ioctl_alloc(s.fd, limits[i], 0, 0, &buf))
+			TH_LOG("max_buffer_bytes %llu", limits[i]);
+		EXPECT_EQ(0, _test_ioctl_free(s.fd, buf, 0, 0));
+		EXPECT_ERRNO(EDQUOT, _test_ioctl_alloc(s.fd, limits[i] + 1, 0,
+						       0, &buf))
+			TH_LOG("max_buffer_bytes %llu", limits[i]);
+	}
+	nab_session_close(&s);
+}
+
+/*
+ * A buffer that shrinks gives back what it no longer holds, its page
+ * array included: 16 rounds of "allocate 16 MiB, shrink to 4097 bytes"
+ * leave 16 buffers of two pages charged, and nothing once freed.
+ */
+TEST_F(quota, shrinking_gives_back)
+{
+	unsigned long long big = 16 * MB;
+	struct nab_stats before, now;
+	struct nab_session s;
+	void *bufs[16], *got;
+	size_t i;
+
+	ASSERT_EQ(0, nab_session_open(&s, true));
+	ASSERT_STATS(&before);
+	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+		ASSERT_EQ(0, _test_ioctl_alloc(s.fd, big, 0, 0, &bufs[i]));
+		ASSERT_STATS(&now);
+		EXPECT_EQ(before.charged_bytes + (long long)(i * held(4097) +
+							     held(big)),
+			  now.charged_bytes);
+		ASSERT_EQ(0, _test_ioctl_realloc(s.fd, bufs[i], 4097, 0, 0,
+						 &got));
+		bufs[i] = got;
+	}
+	ASSERT_STATS(&now);
+	EXPECT_EQ(before.charged_bytes + (long long)(16 * held(4097)),
+		  now.charged_bytes);
+	EXPECT_EQ(before.live_bytes + 16 * 4097, now.live_bytes);
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		EXPECT_EQ(0, _test_ioctl_free(s.fd, bufs[i], 0, 0));
+	ASSERT_STATS(&now);
+	EXPECT_EQ(before.charged_bytes, now.charged_bytes);
+	nab_session_close(&s);
 }
 
 TEST_HARNESS_MAIN

@@ -267,6 +267,7 @@ struct nab_stats {
 	long long peak_bytes;
 	long long alloc_failures;
 	long long pages;
+	long long charged_bytes;
 };
 
 static inline bool nab_read_ull(const char *path, unsigned long long *val)
@@ -325,7 +326,8 @@ static inline bool nab_stats_read(struct nab_stats *s)
 	       nab_stat("peak_buffers", &s->peak_buffers) &&
 	       nab_stat("peak_bytes", &s->peak_bytes) &&
 	       nab_stat("alloc_failures", &s->alloc_failures) &&
-	       nab_stat("pages", &s->pages);
+	       nab_stat("pages", &s->pages) &&
+	       nab_stat("charged_bytes", &s->charged_bytes);
 }
 
 #define ASSERT_STATS(s)							\
@@ -364,7 +366,8 @@ static inline bool nab_stats_settled(const struct nab_stats *base,
 	return now->sessions == base->sessions &&
 	       now->live_buffers == base->live_buffers &&
 	       now->live_bytes == base->live_bytes &&
-	       now->pages == base->pages;
+	       now->pages == base->pages &&
+	       now->charged_bytes == base->charged_bytes;
 }
 
 static inline long long nab_now_ms(void)
@@ -376,8 +379,8 @@ static inline long long nab_now_ms(void)
 }
 
 /*
- * Waits up to NAB_SETTLE_MS for sessions, live_buffers, live_bytes and
- * pages to equal @base (a session's release may finish after the last
+ * Waits up to NAB_SETTLE_MS for sessions, live_buffers, live_bytes, pages and
+ * charged_bytes to equal @base (a session's release may finish after the last
  * reference went away) and leaves the last reading in @now. Returns the
  * milliseconds waited, or -1 if a counter could not be read.
  */
@@ -397,7 +400,7 @@ static inline long long nab_stats_wait(const struct nab_stats *base,
 }
 
 /*
- * sessions, live_buffers, live_bytes and pages are back to @base.
+ * sessions, live_buffers, live_bytes, pages and charged_bytes are back to @base.
  *
  * Only EXPECT_*: this runs in FIXTURE_TEARDOWNs, where an ASSERT_* of
  * the 6.1 harness longjmps back into the same teardown, for ever. A
@@ -420,6 +423,7 @@ nab_expect_baseline(struct __test_metadata *_metadata,
 	EXPECT_EQ(base->live_buffers, now.live_buffers);
 	EXPECT_EQ(base->live_bytes, now.live_bytes);
 	EXPECT_EQ(base->pages, now.pages);
+	EXPECT_EQ(base->charged_bytes, now.charged_bytes);
 	if (ms > 100 && nab_stats_settled(base, &now))
 		TH_LOG("counters settled after %lld ms", ms);
 }

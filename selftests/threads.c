@@ -561,11 +561,13 @@ TEST_F_TIMEOUT(unlocked, fault_and_free_during_allocation, 300)
 /*
  * Allocating unlocked does not let concurrent calls pass a limit: the
  * bytes are charged before the pages are allocated. Eight threads each
- * allocate 16 MiB at once under a session limit of 64 MiB: exactly four
- * get their buffer.
+ * allocate 16 MiB at once under a session limit of what four such
+ * buffers hold: exactly four get their buffer.
  */
 #define LIMIT_THREADS	8
 #define LIMIT_SIZE	(16UL << 20)
+/* What one holds: its pages, and two pointers each for their array. */
+#define LIMIT_HELD	(LIMIT_SIZE + LIMIT_SIZE / NAB_PAGE_SIZE * 2 * sizeof(void *))
 
 struct limit_arg {
 	pthread_barrier_t *start;
@@ -595,7 +597,7 @@ TEST_F_TIMEOUT(unlocked, concurrent_allocations_within_limit, 300)
 	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(16, &warm));
 	ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(warm));
 	ASSERT_TRUE(nab_param_read("max_session_bytes", &saved));
-	ASSERT_TRUE(nab_param_write("max_session_bytes", 4 * LIMIT_SIZE));
+	ASSERT_TRUE(nab_param_write("max_session_bytes", 4 * LIMIT_HELD));
 	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, LIMIT_THREADS));
 	for (i = 0; i < LIMIT_THREADS; i++) {
 		args[i].start = &start;
