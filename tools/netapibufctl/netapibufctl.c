@@ -69,7 +69,7 @@ static const char *opt_device;
 /* The global counters, in the order they are shown. */
 static const char *const stat_names[] = {
 	"sessions", "live_buffers", "live_bytes", "peak_buffers",
-	"peak_bytes", "alloc_failures", "pages",
+	"peak_bytes", "alloc_failures", "pages", "charged_bytes",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

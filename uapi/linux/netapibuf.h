@@ -69,8 +69,8 @@
  *   descriptor passing).
  * - ENXIO: the session's arena is not mapped yet.
  * - ENOMEM: out of memory, or the memory cgroup's limit was reached.
- * - EDQUOT: a netapibuf limit (largest buffer, bytes per session, bytes in
- *   all) would be exceeded. See /sys/module/netapibuf/parameters/.
+ * - EDQUOT: a netapibuf limit (largest buffer, memory per session, memory
+ *   in all) would be exceeded. See /sys/module/netapibuf/parameters/.
  * - ENOSPC: no room left in the arena's address range.
  *
  * When more than one error applies, the command returns one of them.
@@ -102,8 +102,9 @@
  * @arena_size: out: length to pass to mmap(2) for the session's arena
  * @arena_addr: out: address of the arena, or 0 while it is not mapped
  * @max_buffer_bytes: out: largest buffer the module hands out
- * @max_session_bytes: out: limit on the bytes of one session, 0 for none
- * @max_total_bytes: out: limit on the bytes of all sessions together
+ * @max_session_bytes: out: limit on the bytes of memory one session's
+ *	buffers hold (a slot, or whole pages and their array, each), 0 for none
+ * @max_total_bytes: out: the same limit for all sessions together
  */
 struct netapibuf_info {
 	__u32 abi_version;
