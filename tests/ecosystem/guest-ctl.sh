@@ -33,16 +33,21 @@ check "status shows ABI version 1" matches "$out" '^abi_version: +1$'
 check "status shows the arena size" matches "$out" '^arena_size: +[1-9]'
 check "status lists the parameters" matches "$out" '^  max_total_bytes +[0-9]'
 
+# Wait (30 s at most) for a holdbufs writing to OUT to say it is ready.
+wait_ready() { # OUT
+	i=0
+	while ! grep -q '^ready' "$1" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # --- a program holding N buffers
 mkfifo /tmp/ctl
 ./holdbufs "$N" "$SIZE" </tmp/ctl >/tmp/hold.out 2>&1 &
 hold=$!
 exec 3>/tmp/ctl
-i=0
-while ! grep -q '^ready' /tmp/hold.out 2>/dev/null && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_ready /tmp/hold.out
 check "holdbufs allocated $N buffers" grep -q "^ready $hold\$" /tmp/hold.out ||
 	sed 's/^/# holdbufs: /' /tmp/hold.out
 
@@ -70,11 +75,7 @@ HOLDBUFS_COMM=$(printf 'x\n1\tsshd\t77777') ./holdbufs 1 64 </tmp/ctl2 \
 	>/tmp/hold2.out 2>&1 &
 hostile=$!
 exec 4>/tmp/ctl2
-i=0
-while ! grep -q '^ready' /tmp/hold2.out 2>/dev/null && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_ready /tmp/hold2.out
 out=$($ctl stats 2>&1); rc=$?
 show "$out"
 check "stats with a hostile process name exits 0" [ "$rc" -eq 0 ]
