@@ -141,9 +141,7 @@ install: all install-ecosystem
 		$(DESTDIR)$(PREFIX)/src/netapibuf/Module.symvers
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include/linux \
-		uapi/linux/netapibuf_sysinfo.h
-	install -D -m 0644 uapi/linux/netapibuf.h \
-		$(DESTDIR)$(PREFIX)/include/linux/netapibuf.h
+		uapi/linux/netapibuf.h uapi/linux/netapibuf_sysinfo.h
 	$(MAKE) -C userlib install
 
 clean:

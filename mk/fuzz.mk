@@ -7,7 +7,7 @@
 #   make fuzz                        10 minutes, the fixed seed
 #   make fuzz FUZZ_SECONDS=3600      an hour
 #   make fuzz FUZZ_SEED=0x1234       another sequence of calls
-#   make fuzz FUZZ_KERNEL=stock      on the stock kernel instead
+#   make fuzz FUZZ_KERNEL=stock      on another kernel (tools/kernel --list)
 #
 # A failure prints the call, the result and the results allowed; the same
 # seed (printed first) replays the same calls.
@@ -23,20 +23,10 @@ FUZZ_TIMEOUT = $(shell echo $$(( $(FUZZ_SECONDS) + 900 )))
 FUZZ_ENV := NETAPIBUF_FUZZ_SECONDS=$(FUZZ_SECONDS) \
 	$(if $(FUZZ_SEED),NETAPIBUF_FUZZ_SEED=$(FUZZ_SEED))
 
-ifeq ($(FUZZ_KERNEL),debug)
-FUZZ_MODULE_TARGET := module-debug
-FUZZ_VMRUN_FLAGS := --debug
-FUZZ_AGENT := $(BUILD)/debug/netapibuf_sysinfo.ko
-else
-FUZZ_MODULE_TARGET := module
-FUZZ_VMRUN_FLAGS :=
-FUZZ_AGENT := $(BUILD)/stock/netapibuf_sysinfo.ko
-endif
-
 .PHONY: fuzz
 
-fuzz: $(FUZZ_MODULE_TARGET) lib
+# tools/vmrun puts the sample agent built for the kernel into /work.
+fuzz: module-$(FUZZ_KERNEL) lib
 	$(MAKE) -C selftests $(BUILD)/selftests/fuzz
-	tools/vmrun $(FUZZ_VMRUN_FLAGS) --timeout $(FUZZ_TIMEOUT) \
-		-f $(BUILD)/selftests/fuzz -f $(FUZZ_AGENT) \
-		-- env $(FUZZ_ENV) ./fuzz
+	tools/vmrun --kernel $(FUZZ_KERNEL) --timeout $(FUZZ_TIMEOUT) \
+		-f $(BUILD)/selftests/fuzz -- env $(FUZZ_ENV) ./fuzz
