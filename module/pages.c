@@ -60,6 +60,8 @@ static int nab_pages_fill(struct page **pages, unsigned long nr)
 	struct page *page;
 
 	while (i < nr) {
+		/* Up to 1 GiB of zeroing: let others run, and a kill stop it. */
+		cond_resched();
 		if (fatal_signal_pending(current))
 			goto put_pages;
 		order = min_t(unsigned int, order, __fls(nr - i));
