@@ -384,7 +384,8 @@ static int nab_spare_fill(struct nab_spare *spare)
 		spare->large = nab_large_new(spare->size);
 		return spare->large ? 0 : -ENOMEM;
 	case NAB_WANT_GROWTH:
-		nab_pages_growth_release(&spare->growth);
+		if (spare->growth.add.pages || spare->growth.room.pages)
+			nab_pages_growth_release(&spare->growth);
 		return nab_pages_prepare(&spare->growth, spare->nr, spare->cap,
 					 spare->new_nr);
 	}
@@ -465,16 +466,15 @@ int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
 	struct nab_ref ref;
 	int ret;
 
-	ret = nab_limit_size(size);
-	if (ret)
-		goto fail;
-
 	mutex_lock(&s->lock);
 	if (!s->arena_base) {
 		ret = -ENXIO;
 		goto unlock;
 	}
-	/* Charged before anything is allocated, undone on failure. */
+	/*
+	 * Charged before anything is allocated, undone on failure; a size
+	 * past max_buffer_bytes is refused here too.
+	 */
 	ret = nab_charge(s, size, size > NAB_SMALL_MAX);
 	if (ret)
 		goto unlock;
@@ -495,7 +495,6 @@ int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
 unlock:
 	mutex_unlock(&s->lock);
 	nab_spare_release(&spare);
-fail:
 	if (ret)
 		atomic64_inc(&nab_stats.alloc_failures);
 	return ret;

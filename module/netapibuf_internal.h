@@ -63,14 +63,20 @@ struct nab_pages {
 	unsigned long cap;
 };
 
+/* A growth by this many pages or fewer allocates no array for them. */
+#define NAB_GROWTH_FEW		4
+
 /**
  * struct nab_pages_growth - what growing a vector takes, allocated ahead
- * @add: the new pages
+ * @add: the new pages; @add.pages is @few for a growth of NAB_GROWTH_FEW
+ *	pages or fewer (so a growth is never copied, only used in place)
  * @room: an empty vector with room for all, if the old array is too small
+ * @few: the array of a small @add
  */
 struct nab_pages_growth {
 	struct nab_pages add;
 	struct nab_pages room;
+	struct page *few[NAB_GROWTH_FEW];
 };
 
 struct nab_obj;
@@ -259,9 +265,44 @@ struct nab_stats {
 extern struct nab_stats nab_stats;
 extern const struct attribute_group nab_stats_group;
 
-void nab_count_bytes(struct nab_session *s, s64 delta);
-void nab_count_buffer(struct nab_session *s, int delta);
-void nab_count_pages(struct nab_session *s, long delta);
+/*
+ * The counters change on every command: inline, so that counting costs
+ * no calls (under -icount each call and return thunk is guest time).
+ */
+static inline void nab_peak(atomic64_t *peak, s64 value)
+{
+	s64 old = atomic64_read(peak);
+
+	while (value > old && !atomic64_try_cmpxchg(peak, &old, value))
+		;
+}
+
+/* Bytes of live buffers, as their sizes add up; limits.c counts them. */
+static inline void nab_count_bytes(struct nab_session *s, s64 delta)
+{
+	lockdep_assert_held(&s->lock);
+	s->bytes += delta;
+	if (s->bytes > s->peak_bytes)
+		s->peak_bytes = s->bytes;
+	nab_peak(&nab_stats.peak_bytes,
+		 atomic64_add_return(delta, &nab_stats.live_bytes));
+}
+
+static inline void nab_count_buffer(struct nab_session *s, int delta)
+{
+	lockdep_assert_held(&s->lock);
+	s->nr_buffers += delta;
+	nab_peak(&nab_stats.peak_buffers,
+		 atomic64_add_return(delta, &nab_stats.live_buffers));
+}
+
+static inline void nab_count_pages(struct nab_session *s, long delta)
+{
+	lockdep_assert_held(&s->lock);
+	s->pages += delta;
+	atomic64_add(delta, &nab_stats.pages);
+}
+
 void nab_sessions_add(struct nab_session *s);
 void nab_sessions_del(struct nab_session *s);
 void nab_debugfs_init(void);

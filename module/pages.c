@@ -111,6 +111,18 @@ int nab_pages_alloc(struct nab_pages *pv, unsigned long nr)
 	return 0;
 }
 
+/* Fill @g->add with @nr pages; a few go in @g->few, no array allocated. */
+static int nab_pages_growth_alloc(struct nab_pages_growth *g,
+				  unsigned long nr)
+{
+	if (nr > NAB_GROWTH_FEW)
+		return nab_pages_alloc(&g->add, nr);
+	if (nab_pages_fill(g->few, nr))
+		return -ENOMEM;
+	g->add = (struct nab_pages){ .pages = g->few, .nr = nr, .cap = nr };
+	return 0;
+}
+
 /**
  * nab_pages_release() - drop a vector's references and free its array
  * @pv: the vector; empty afterwards
@@ -204,7 +216,7 @@ int nab_pages_prepare(struct nab_pages_growth *g, unsigned long nr,
 		if (!g->room.pages)
 			return -ENOMEM;
 	}
-	if (nab_pages_alloc(&g->add, new_nr - nr)) {
+	if (nab_pages_growth_alloc(g, new_nr - nr)) {
 		nab_pages_release(&g->room);
 		return -ENOMEM;
 	}
@@ -251,10 +263,14 @@ void nab_pages_append(struct nab_pages *pv, struct nab_pages_growth *g)
  */
 void nab_pages_growth_release(struct nab_pages_growth *g)
 {
-	nab_pages_release(&g->add);
+	if (g->add.pages == g->few)
+		nab_pages_put(g->few, g->add.nr);
+	else
+		nab_pages_release(&g->add);
 	/* room holds no pages: at most an array, @pv's old one after append. */
 	kvfree(g->room.pages);
-	*g = (struct nab_pages_growth){};
+	g->add = (struct nab_pages){};
+	g->room = (struct nab_pages){};
 }
 
 /**

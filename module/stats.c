@@ -23,40 +23,6 @@ static LIST_HEAD(nab_sessions);
 static DEFINE_MUTEX(nab_sessions_lock);
 static struct dentry *nab_debugfs_dir;
 
-static void nab_peak(atomic64_t *peak, s64 value)
-{
-	s64 old = atomic64_read(peak);
-
-	while (value > old && !atomic64_try_cmpxchg(peak, &old, value))
-		;
-}
-
-/* Bytes of live buffers, as their sizes add up; limits.c counts them. */
-void nab_count_bytes(struct nab_session *s, s64 delta)
-{
-	lockdep_assert_held(&s->lock);
-	s->bytes += delta;
-	if (s->bytes > s->peak_bytes)
-		s->peak_bytes = s->bytes;
-	nab_peak(&nab_stats.peak_bytes,
-		 atomic64_add_return(delta, &nab_stats.live_bytes));
-}
-
-void nab_count_buffer(struct nab_session *s, int delta)
-{
-	lockdep_assert_held(&s->lock);
-	s->nr_buffers += delta;
-	nab_peak(&nab_stats.peak_buffers,
-		 atomic64_add_return(delta, &nab_stats.live_buffers));
-}
-
-void nab_count_pages(struct nab_session *s, long delta)
-{
-	lockdep_assert_held(&s->lock);
-	s->pages += delta;
-	atomic64_add(delta, &nab_stats.pages);
-}
-
 void nab_sessions_add(struct nab_session *s)
 {
 	atomic64_inc(&nab_stats.sessions);
