@@ -7,7 +7,9 @@
  * Copyright (C) 2026 The netapibuf authors
  */
 
+#include <linux/ctype.h>
 #include <linux/device.h>
+#include <linux/kmod.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -287,6 +289,39 @@ static struct netapibuf_agent *nab_agent_find(const char *name)
 	return NULL;
 }
 
+/*
+ * Whether an agent of this name may be loaded on demand: 1 to
+ * NETAPIBUF_AGENT_NAME_MAX - 1 characters from [a-z0-9_-], so that the
+ * module name modprobe is asked for is always "netapibuf-agent-" and a
+ * plain word: no path, no option, no other module's alias.
+ */
+static bool nab_agent_name_loadable(const char *name)
+{
+	size_t i, len = strnlen(name, NETAPIBUF_AGENT_NAME_MAX);
+
+	if (!len || len == NETAPIBUF_AGENT_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!islower(name[i]) && !isdigit(name[i]) &&
+		    name[i] != '_' && name[i] != '-')
+			return false;
+	return true;
+}
+
+/* The registered agent @name with a reference on its module, or NULL. */
+static struct netapibuf_agent *nab_agent_get(const char *name)
+{
+	struct netapibuf_agent *agent;
+
+	mutex_lock(&nab_agents_lock);
+	agent = nab_agent_find(name);
+	/* A module on its way out no longer answers. */
+	if (agent && !try_module_get(agent->owner))
+		agent = NULL;
+	mutex_unlock(&nab_agents_lock);
+	return agent;
+}
+
 /**
  * netapibuf_agent_register() - offer an agent to processes
  * @agent: the agent; it must stay valid until unregistered
@@ -352,12 +387,17 @@ int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd)
 			return PTR_ERR(in);
 	}
 
-	mutex_lock(&nab_agents_lock);
-	agent = nab_agent_find(cmd->name);
-	/* A module on its way out no longer answers. */
-	if (agent && !try_module_get(agent->owner))
-		agent = NULL;
-	mutex_unlock(&nab_agents_lock);
+	agent = nab_agent_get(cmd->name);
+	/*
+	 * Load on demand, as the kernel does for "net-pf-%d" and "crypto-%s":
+	 * modprobe resolves the alias an agent module declares with
+	 * MODULE_ALIAS_NETAPIBUF_AGENT(). No lock is held: the module's init
+	 * registers the agent. Whether modprobe worked, the list says.
+	 */
+	if (!agent && nab_agent_name_loadable(cmd->name)) {
+		request_module(NETAPIBUF_AGENT_ALIAS_PREFIX "%s", cmd->name);
+		agent = nab_agent_get(cmd->name);
+	}
 	if (!agent) {
 		ret = -ENOENT;
 		goto free_in;

@@ -5,9 +5,10 @@
  * Two agents, answering from kernel data in the caller's namespaces, with
  * the protocol of <linux/netapibuf_sysinfo.h>:
  *
- * - "wksta", level 100: WKSTA_INFO_100 (platform id, computer name from
- *   the caller's UTS namespace, domain, version), strings in UTF-8 after
- *   the struct, pointing into the buffer;
+ * - "wksta", levels 100, 101 and 102: WKSTA_INFO_10x (platform id,
+ *   computer name from the caller's UTS namespace, domain, version, LAN
+ *   root), strings after the struct, pointing into the buffer, in UTF-8
+ *   or in the wchar_t width the caller asks for;
  * - "netif", level 0: the network interfaces of the caller's network
  *   namespace, as an array of NETIF_INFO_0 with the names after it, paged
  *   like NetXxxEnum.
@@ -53,19 +54,136 @@ static int sysinfo_check_server(const char *in, size_t in_len,
 	return -EHOSTUNREACH;
 }
 
+/*
+ * The next code point of the UTF-8 string at *@p, which moves past it;
+ * U+FFFD for a byte that does not start a valid sequence (overlong forms,
+ * surrogates and values past U+10FFFF included), which moves one byte.
+ */
+static u32 sysinfo_utf8_next(const u8 **p)
+{
+	static const u32 min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	const u8 *s = *p;
+	unsigned int n, i;
+	u32 c = s[0];
+
+	if (c < 0x80) {
+		*p = s + 1;
+		return c;
+	}
+	if ((c & 0xe0) == 0xc0) {
+		n = 2;
+		c &= 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3;
+		c &= 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4;
+		c &= 0x07;
+	} else {
+		goto invalid;
+	}
+	for (i = 1; i < n; i++) {
+		/* The NUL terminator fails this test: no read past it. */
+		if ((s[i] & 0xc0) != 0x80)
+			goto invalid;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		goto invalid;
+	*p = s + n;
+	return c;
+invalid:
+	*p = s + 1;
+	return 0xfffd;
+}
+
+/*
+ * Write the UTF-8 string @s at @dst (if not NULL) in units of @width
+ * bytes: 1 copies it, 2 writes UTF-16 (surrogate pairs past U+FFFF), 4
+ * UTF-32; the terminator included. Returns the bytes it takes.
+ */
+static size_t sysinfo_str_put(void *dst, const char *s, unsigned int width)
+{
+	const u8 *p = (const u8 *)s;
+	size_t units = 0;
+	u32 c;
+
+	if (width == 1) {
+		units = strlen(s) + 1;
+		if (dst)
+			memcpy(dst, s, units);
+		return units;
+	}
+	do {
+		c = *p ? sysinfo_utf8_next(&p) : 0;
+		if (width == 4) {
+			if (dst)
+				((u32 *)dst)[units] = c;
+			units++;
+		} else if (c >= 0x10000) {
+			if (dst) {
+				((u16 *)dst)[units] = 0xd800 + ((c - 0x10000) >> 10);
+				((u16 *)dst)[units + 1] = 0xdc00 + (c & 0x3ff);
+			}
+			units += 2;
+		} else {
+			if (dst)
+				((u16 *)dst)[units] = c;
+			units++;
+		}
+	} while (c);
+	return units * width;
+}
+
+/* The unit of the strings @level asks for: 1, 2 or 4 bytes, or 0. */
+static unsigned int sysinfo_str_width(u32 level)
+{
+	switch (level & NETAPIBUF_SYSINFO_STR_MASK) {
+	case NETAPIBUF_SYSINFO_STR_UTF8:
+		return 1;
+	case NETAPIBUF_SYSINFO_STR_UTF16:
+		return 2;
+	case NETAPIBUF_SYSINFO_STR_UTF32:
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * Levels 100, 101 and 102 share their first fields: 102's struct is
+ * written up to the size of the level asked, the strings after it.
+ */
+static size_t sysinfo_wksta_size(u32 level)
+{
+	switch (level) {
+	case NETAPIBUF_SYSINFO_WKSTA_LEVEL_100:
+		return sizeof(struct netapibuf_sysinfo_wksta_info_100);
+	case NETAPIBUF_SYSINFO_WKSTA_LEVEL_101:
+		return sizeof(struct netapibuf_sysinfo_wksta_info_101);
+	case NETAPIBUF_SYSINFO_WKSTA_LEVEL_102:
+		return sizeof(struct netapibuf_sysinfo_wksta_info_102);
+	}
+	return 0;
+}
+
 static int sysinfo_wksta_call(struct netapibuf_call *call, u32 level,
 			      const void *in, size_t in_len)
 {
-	struct netapibuf_sysinfo_wksta_info_100 *info;
+	struct netapibuf_sysinfo_wksta_info_102 *info;
 	char node[__NEW_UTS_LEN + 1], domain[__NEW_UTS_LEN + 1];
-	size_t node_len, domain_len;
+	u32 info_level = level & NETAPIBUF_SYSINFO_LEVEL_MASK;
+	unsigned int width = sysinfo_str_width(level);
+	size_t info_size = sysinfo_wksta_size(info_level);
+	static const char lanroot[] = "";
 	struct netapibuf_kbuf *kb;
+	size_t size;
 	u64 uaddr;
 	char *p;
 	int ret;
 
-	/* No request flag is defined yet: any is an unknown level. */
-	if (in_compat_syscall() || level != NETAPIBUF_SYSINFO_WKSTA_LEVEL_100)
+	/* The only request flag is the string encoding. */
+	if (in_compat_syscall() || !width || !info_size ||
+	    (level & NETAPIBUF_SYSINFO_LEVEL_FLAGS & ~NETAPIBUF_SYSINFO_STR_MASK))
 		return -EOPNOTSUPP;
 
 	/*
@@ -80,9 +198,12 @@ static int sysinfo_wksta_call(struct netapibuf_call *call, u32 level,
 	if (ret)
 		return ret;
 
-	node_len = strlen(node) + 1;
-	domain_len = strlen(domain) + 1;
-	kb = netapibuf_kalloc(sizeof(*info) + node_len + domain_len);
+	/* Each size is a multiple of @width: every string stays aligned. */
+	size = info_size + sysinfo_str_put(NULL, node, width) +
+	       sysinfo_str_put(NULL, domain, width);
+	if (info_level != NETAPIBUF_SYSINFO_WKSTA_LEVEL_100)
+		size += sysinfo_str_put(NULL, lanroot, width);
+	kb = netapibuf_kalloc(size);
 	if (!kb)
 		return -ENOMEM;
 	ret = netapibuf_call_deliver(call, kb, &uaddr);
@@ -93,19 +214,23 @@ static int sysinfo_wksta_call(struct netapibuf_call *call, u32 level,
 
 	/* Written in place: the caller reads these very pages. */
 	info = netapibuf_kptr(kb);
-	p = (char *)(info + 1);
-	info->wki100_platform_id = NETAPIBUF_SYSINFO_PLATFORM_ID_NT;
-	info->wki100_computername = uaddr + (p - (char *)info);
-	memcpy(p, node, node_len);
-	p += node_len;
-	info->wki100_langroup = uaddr + (p - (char *)info);
-	memcpy(p, domain, domain_len);
+	p = (char *)info + info_size;
+	info->wki102_platform_id = NETAPIBUF_SYSINFO_PLATFORM_ID_NT;
+	info->wki102_computername = uaddr + (p - (char *)info);
+	p += sysinfo_str_put(p, node, width);
+	info->wki102_langroup = uaddr + (p - (char *)info);
+	p += sysinfo_str_put(p, domain, width);
 	/* The running kernel's version, e.g. 6.1 for "6.1.0-56-amd64". */
-	if (sscanf(init_utsname()->release, "%u.%u", &info->wki100_ver_major,
-		   &info->wki100_ver_minor) != 2) {
-		info->wki100_ver_major = 0;
-		info->wki100_ver_minor = 0;
+	if (sscanf(init_utsname()->release, "%u.%u", &info->wki102_ver_major,
+		   &info->wki102_ver_minor) != 2) {
+		info->wki102_ver_major = 0;
+		info->wki102_ver_minor = 0;
 	}
+	if (info_level == NETAPIBUF_SYSINFO_WKSTA_LEVEL_100)
+		return 0;
+	info->wki102_lanroot = uaddr + (p - (char *)info);
+	sysinfo_str_put(p, lanroot, width);
+	/* wki102_logged_on_users: 0, the kernel knows of no logins. */
 	return 0;
 }
 
@@ -301,6 +426,9 @@ static void __exit sysinfo_exit(void)
 module_init(sysinfo_init);
 module_exit(sysinfo_exit);
 
+/* Loaded on demand by the first call of either agent. */
+MODULE_ALIAS_NETAPIBUF_AGENT(NETAPIBUF_SYSINFO_WKSTA);
+MODULE_ALIAS_NETAPIBUF_AGENT(NETAPIBUF_SYSINFO_NETIF);
 MODULE_DESCRIPTION("netapibuf sample agent: workstation and interface information");
 MODULE_AUTHOR("The netapibuf authors");
 MODULE_LICENSE("GPL");

@@ -38,6 +38,17 @@
 /* MODULE_IMPORT_NS(NETAPIBUF), whether namespaces are strings or not. */
 #define NETAPIBUF_IMPORT_NS()	MODULE_INFO(import_ns, "NETAPIBUF")
 
+/*
+ * Loading on demand: a call for an agent not registered makes netapibuf
+ * ask modprobe for "netapibuf-agent-NAME" (NAME of 1 to
+ * NETAPIBUF_AGENT_NAME_MAX - 1 characters from [a-z0-9_-]); the agent's
+ * module declares that alias with MODULE_ALIAS_NETAPIBUF_AGENT("NAME")
+ * for each agent it registers, and is installed where depmod indexes it.
+ */
+#define NETAPIBUF_AGENT_ALIAS_PREFIX	"netapibuf-agent-"
+#define MODULE_ALIAS_NETAPIBUF_AGENT(name)	\
+	MODULE_ALIAS(NETAPIBUF_AGENT_ALIAS_PREFIX name)
+
 /* The ERROR_MORE_DATA status of the NetXxxEnum calls. */
 #define NETAPIBUF_ERROR_MORE_DATA	234
 

@@ -195,7 +195,11 @@ struct netapibuf_size {
  *
  * The agent runs in the caller's context (its namespaces and credentials)
  * and writes its result straight into pages that then join the session:
- * nothing is copied. Errors: ENOENT (no such agent, or it is unloading),
+ * nothing is copied. An agent not registered yet is loaded on demand: for
+ * a @name of 1 to 31 characters from [a-z0-9_-] the module asks modprobe
+ * for "netapibuf-agent-@name" (an agent module declares that alias) and
+ * looks again; any other name loads nothing. Errors: ENOENT (no such
+ * agent, none could be loaded, or it is unloading),
  * EINVAL (bad level or input, as the agent decides), E2BIG (@in_len), and
  * the allocation errors.
  */

@@ -16,8 +16,9 @@
  * NETAPIBUF_IOC_AGENT_CALL (<linux/netapibuf.h>); libnetapibuf's
  * NetWkstaGetInfo() and NetInterfaceEnum() are these calls:
  *
- * - %NETAPIBUF_SYSINFO_WKSTA, level %NETAPIBUF_SYSINFO_WKSTA_LEVEL_100:
- *   one struct netapibuf_sysinfo_wksta_info_100;
+ * - %NETAPIBUF_SYSINFO_WKSTA, levels %NETAPIBUF_SYSINFO_WKSTA_LEVEL_100,
+ *   101 and 102: one struct netapibuf_sysinfo_wksta_info_100, _101 or
+ *   _102;
  * - %NETAPIBUF_SYSINFO_NETIF, level %NETAPIBUF_SYSINFO_NETIF_LEVEL_0: an
  *   array of struct netapibuf_sysinfo_netif_info_0, paged through the
  *   call's args[] (NETAPIBUF_SYSINFO_ARG_*).
@@ -30,11 +31,16 @@
  * leading backslashes. Any other name is EHOSTUNREACH, a name without its
  * NUL EINVAL.
  *
- * **Levels.** The low 16 bits of ``level`` are the information level.
- * The bits of %NETAPIBUF_SYSINFO_LEVEL_FLAGS are reserved for request
- * flags that a later version may define (such as the width of the strings
- * in a result) and must be zero: a level the agent does not know, or with
- * a flag it does not know, is EOPNOTSUPP.
+ * **Levels.** The low 16 bits of ``level`` are the information level,
+ * the bits of %NETAPIBUF_SYSINFO_LEVEL_FLAGS request flags. One is
+ * defined: %NETAPIBUF_SYSINFO_STR_MASK, the encoding of the strings of a
+ * "wksta" result: %NETAPIBUF_SYSINFO_STR_UTF8 (0), or
+ * %NETAPIBUF_SYSINFO_STR_UTF16 or %NETAPIBUF_SYSINFO_STR_UTF32, wide
+ * strings in the units of a 2- or 4-byte wchar_t (host byte order,
+ * UTF-16 with surrogate pairs), NUL-terminated and aligned to their unit.
+ * The agent decodes the kernel's UTF-8 names; a byte that is not part of
+ * valid UTF-8 becomes U+FFFD. A level the agent does not know, a flag it
+ * does not know (any for "netif"), or the encoding value 3 is EOPNOTSUPP.
  *
  * **args.** The "wksta" agent leaves them as they were. The "netif" agent
  * pages like Windows' NetXxxEnum calls: it returns as many entries as fit
@@ -49,7 +55,7 @@
  * (ERROR_MORE_DATA), with a buffer; past the end it returns no buffer.
  *
  * **Results.** One buffer: the structs first, then the strings they point
- * to (UTF-8, NUL-terminated). A pointer is a user address in the same
+ * to (UTF-8 unless asked otherwise, NUL-terminated). A pointer is a user address in the same
  * buffer, as a __u64: the layouts are those of a 64-bit process, and a
  * 32-bit caller is refused with EOPNOTSUPP. Bytes the agent does not write
  * are zero.
@@ -63,9 +69,18 @@
 #define NETAPIBUF_SYSINFO_WKSTA_LEVEL_100	100
 #define NETAPIBUF_SYSINFO_NETIF_LEVEL_0		0
 
+#define NETAPIBUF_SYSINFO_WKSTA_LEVEL_101	101
+#define NETAPIBUF_SYSINFO_WKSTA_LEVEL_102	102
+
 /* The parts of netapibuf_agent_call.level. */
 #define NETAPIBUF_SYSINFO_LEVEL_MASK	0x0000ffffU
-#define NETAPIBUF_SYSINFO_LEVEL_FLAGS	0xffff0000U	/* none defined yet */
+#define NETAPIBUF_SYSINFO_LEVEL_FLAGS	0xffff0000U
+
+/* Request flag: the encoding of a "wksta" result's strings. */
+#define NETAPIBUF_SYSINFO_STR_MASK	0x00030000U
+#define NETAPIBUF_SYSINFO_STR_UTF8	0x00000000U	/* char */
+#define NETAPIBUF_SYSINFO_STR_UTF16	0x00010000U	/* 2-byte wchar_t */
+#define NETAPIBUF_SYSINFO_STR_UTF32	0x00020000U	/* 4-byte wchar_t */
 
 /* The "netif" agent's netapibuf_agent_call.args[]. */
 #define NETAPIBUF_SYSINFO_ARG_PREFMAXLEN	0	/* in */
@@ -101,6 +116,52 @@ struct netapibuf_sysinfo_wksta_info_100 {
 	__aligned_u64 wki100_langroup;
 	__u32 wki100_ver_major;
 	__u32 wki100_ver_minor;
+};
+
+/**
+ * struct netapibuf_sysinfo_wksta_info_101 - "wksta" level 101
+ * @wki101_platform_id: as wki100_platform_id
+ * @wki101_reserved: zero
+ * @wki101_computername: as wki100_computername
+ * @wki101_langroup: as wki100_langroup
+ * @wki101_ver_major: as wki100_ver_major
+ * @wki101_ver_minor: as wki100_ver_minor
+ * @wki101_lanroot: the empty string: Linux has no LAN Manager root
+ *	directory (Samba's workstation service answers "" too)
+ */
+struct netapibuf_sysinfo_wksta_info_101 {
+	__u32 wki101_platform_id;
+	__u32 wki101_reserved;
+	__aligned_u64 wki101_computername;
+	__aligned_u64 wki101_langroup;
+	__u32 wki101_ver_major;
+	__u32 wki101_ver_minor;
+	__aligned_u64 wki101_lanroot;
+};
+
+/**
+ * struct netapibuf_sysinfo_wksta_info_102 - "wksta" level 102
+ * @wki102_platform_id: as wki100_platform_id
+ * @wki102_reserved: zero
+ * @wki102_computername: as wki100_computername
+ * @wki102_langroup: as wki100_langroup
+ * @wki102_ver_major: as wki100_ver_major
+ * @wki102_ver_minor: as wki100_ver_minor
+ * @wki102_lanroot: as wki101_lanroot
+ * @wki102_logged_on_users: 0 from the agent: the kernel keeps no record
+ *	of logins (libnetapibuf fills in the count of utmp(5) users)
+ * @wki102_reserved2: zero; the struct's tail padding
+ */
+struct netapibuf_sysinfo_wksta_info_102 {
+	__u32 wki102_platform_id;
+	__u32 wki102_reserved;
+	__aligned_u64 wki102_computername;
+	__aligned_u64 wki102_langroup;
+	__u32 wki102_ver_major;
+	__u32 wki102_ver_minor;
+	__aligned_u64 wki102_lanroot;
+	__u32 wki102_logged_on_users;
+	__u32 wki102_reserved2;
 };
 
 /**
@@ -146,6 +207,25 @@ struct netapibuf_sysinfo_netif_info_0 {
 	 __builtin_offsetof(type, wki100_ver_major) == 24 &&		\
 	 __builtin_offsetof(type, wki100_ver_minor) == 28)
 
+#define NETAPIBUF_SYSINFO_WKSTA_INFO_101_LAYOUT(type)			\
+	(sizeof(type) == 40 &&						\
+	 __builtin_offsetof(type, wki101_platform_id) == 0 &&		\
+	 __builtin_offsetof(type, wki101_computername) == 8 &&		\
+	 __builtin_offsetof(type, wki101_langroup) == 16 &&		\
+	 __builtin_offsetof(type, wki101_ver_major) == 24 &&		\
+	 __builtin_offsetof(type, wki101_ver_minor) == 28 &&		\
+	 __builtin_offsetof(type, wki101_lanroot) == 32)
+
+#define NETAPIBUF_SYSINFO_WKSTA_INFO_102_LAYOUT(type)			\
+	(sizeof(type) == 48 &&						\
+	 __builtin_offsetof(type, wki102_platform_id) == 0 &&		\
+	 __builtin_offsetof(type, wki102_computername) == 8 &&		\
+	 __builtin_offsetof(type, wki102_langroup) == 16 &&		\
+	 __builtin_offsetof(type, wki102_ver_major) == 24 &&		\
+	 __builtin_offsetof(type, wki102_ver_minor) == 28 &&		\
+	 __builtin_offsetof(type, wki102_lanroot) == 32 &&		\
+	 __builtin_offsetof(type, wki102_logged_on_users) == 40)
+
 #define NETAPIBUF_SYSINFO_NETIF_INFO_0_LAYOUT(type)			\
 	(sizeof(type) == 64 &&						\
 	 __builtin_offsetof(type, nif0_name) == 0 &&			\
@@ -166,6 +246,10 @@ struct netapibuf_sysinfo_netif_info_0 {
  */
 extern char __netapibuf_sysinfo_wksta_info_100_layout[1 - 2 *
 	!NETAPIBUF_SYSINFO_WKSTA_INFO_100_LAYOUT(struct netapibuf_sysinfo_wksta_info_100)];
+extern char __netapibuf_sysinfo_wksta_info_101_layout[1 - 2 *
+	!NETAPIBUF_SYSINFO_WKSTA_INFO_101_LAYOUT(struct netapibuf_sysinfo_wksta_info_101)];
+extern char __netapibuf_sysinfo_wksta_info_102_layout[1 - 2 *
+	!NETAPIBUF_SYSINFO_WKSTA_INFO_102_LAYOUT(struct netapibuf_sysinfo_wksta_info_102)];
 extern char __netapibuf_sysinfo_netif_info_0_layout[1 - 2 *
 	!NETAPIBUF_SYSINFO_NETIF_INFO_0_LAYOUT(struct netapibuf_sysinfo_netif_info_0)];
 
