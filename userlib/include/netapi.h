@@ -5,10 +5,14 @@
  * Copyright (C) 2026 The netapibuf authors
  *
  * Samba's libnetapi conventions: a program written against Samba's
- * <netapi.h> for NetWkstaGetInfo() compiles unchanged against this one and
- * links with -lnetapibuf instead of -lnetapi.  Strings are UTF-8
+ * <netapi.h> for NetWkstaGetInfo() and the context calls (libnetapi_init,
+ * libnetapi_get_error_string, ...) compiles unchanged against this one
+ * and links with -lnetapibuf instead of -lnetapi.  Strings are UTF-8
  * (const char *), structs are Samba's "struct NAME" without typedefs, and
- * every result buffer is freed with NetApiBufferFree().
+ * every result buffer is freed with NetApiBufferFree().  Windows'
+ * convention (<lm.h>: typedefs, wchar_t strings) cannot be mixed with it
+ * in one file; <netapibuf.h>, <lmapibuf.h>, <lmcons.h> and <lmerr.h> go
+ * with either.
  *
  * The answers come from netapibuf agents, kernel modules registered with
  * netapibuf.ko (the sample netapibuf_sysinfo.ko provides "wksta" and
@@ -44,10 +48,15 @@
 #ifndef NETAPIBUF_NETAPI_H
 #define NETAPIBUF_NETAPI_H
 
+#ifdef NETAPIBUF_CONVENTION_WINDOWS
+#error "netapibuf: Samba's <netapi.h> (UTF-8 char strings) and Windows' <lm.h> headers (LMSTR is wchar_t) in one file: include either <netapi.h> or <lm.h>/<lmwksta.h>/<lmaccess.h>/<lmserver.h>/<lmshare.h>; <netapibuf.h>, <lmapibuf.h>, <lmcons.h> and <lmerr.h> go with either"
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include <netapibuf.h>
+#include <lmerr.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -112,6 +121,32 @@ struct WKSTA_INFO_100 {
 };
 
 /*
+ * Levels 101 and 102: level 100's fields, then wki10x_lanroot, the empty
+ * string (Linux has no LAN Manager root directory; Samba's workstation
+ * service answers "" too), and wki102_logged_on_users, the number of
+ * distinct users with a login session (USER_PROCESS) in utmp(5), counted
+ * by libnetapibuf (0 where there is no utmp, as in a container).
+ */
+struct WKSTA_INFO_101 {
+	uint32_t wki101_platform_id;
+	const char *wki101_computername;
+	const char *wki101_langroup;
+	uint32_t wki101_ver_major;
+	uint32_t wki101_ver_minor;
+	const char *wki101_lanroot;
+};
+
+struct WKSTA_INFO_102 {
+	uint32_t wki102_platform_id;
+	const char *wki102_computername;
+	const char *wki102_langroup;
+	uint32_t wki102_ver_major;
+	uint32_t wki102_ver_minor;
+	const char *wki102_lanroot;
+	uint32_t wki102_logged_on_users;
+};
+
+/*
  * NetInterfaceEnum() level 0: one network interface of the caller's
  * network namespace.  Entries come in ifindex order; the names lie in the
  * same buffer, after the array.  nif0_flags are the IFF_* flags of
@@ -136,7 +171,7 @@ struct NETIF_INFO_0 {
 /*
  * Information about this machine (wksta_name NULL, "", "localhost",
  * "127.0.0.1" or the nodename, with or without leading backslashes).
- * Level 100: struct WKSTA_INFO_100.
+ * Level 100, 101, 102: struct WKSTA_INFO_100, _101, _102.
  */
 NET_API_STATUS NetWkstaGetInfo(const char *wksta_name /* [in] */,
 			       uint32_t level /* [in] */,
@@ -169,6 +204,53 @@ NET_API_STATUS NetInterfaceEnum(const char *server_name /* [in] */,
 NET_API_STATUS NetApiBufferAgentCall(const char *agent, uint32_t level,
 				     const void *in, uint32_t in_len,
 				     uint64_t args[4], void **buffer);
+
+/*
+ * Samba's context API (libnetapi_init(3)).  netapibuf answers for this
+ * machine only, as the calling process: the context holds what a program
+ * sets and gives it back, and changes no result.  One context per
+ * process, as in Samba: libnetapi_init() and libnetapi_getctx() return
+ * the same one until libnetapi_free().  Every call is thread-safe.
+ */
+struct libnetapi_ctx;
+struct cli_credentials;
+
+NET_API_STATUS libnetapi_init(struct libnetapi_ctx **ctx);
+NET_API_STATUS libnetapi_free(struct libnetapi_ctx *ctx);
+NET_API_STATUS libnetapi_getctx(struct libnetapi_ctx **ctx);
+
+NET_API_STATUS libnetapi_set_debuglevel(struct libnetapi_ctx *ctx,
+					const char *debuglevel);
+NET_API_STATUS libnetapi_get_debuglevel(struct libnetapi_ctx *ctx,
+					char **debuglevel);
+NET_API_STATUS libnetapi_set_logfile(struct libnetapi_ctx *ctx,
+				     const char *logfile);
+NET_API_STATUS libnetapi_set_username(struct libnetapi_ctx *ctx,
+				      const char *username);
+NET_API_STATUS libnetapi_get_username(struct libnetapi_ctx *ctx,
+				      const char **username);
+NET_API_STATUS libnetapi_set_password(struct libnetapi_ctx *ctx,
+				      const char *password);
+NET_API_STATUS libnetapi_get_password(struct libnetapi_ctx *ctx,
+				      const char **password);
+NET_API_STATUS libnetapi_set_workgroup(struct libnetapi_ctx *ctx,
+				       const char *workgroup);
+NET_API_STATUS libnetapi_set_use_kerberos(struct libnetapi_ctx *ctx);
+NET_API_STATUS libnetapi_get_use_kerberos(struct libnetapi_ctx *ctx,
+					  int *use_kerberos);
+NET_API_STATUS libnetapi_set_use_ccache(struct libnetapi_ctx *ctx);
+NET_API_STATUS libnetapi_set_creds(struct libnetapi_ctx *ctx,
+				   struct cli_credentials *creds);
+
+/*
+ * The text of a status (libnetapi_errstr(3)): never NULL, read-only,
+ * valid for the life of the process.  Samba's header says to free it with
+ * NetApiBufferFree(): that returns ERROR_INVALID_PARAMETER here and
+ * changes nothing, so Samba code that does is fine.
+ */
+char *libnetapi_errstr(NET_API_STATUS status);
+char *libnetapi_get_error_string(struct libnetapi_ctx *ctx,
+				 NET_API_STATUS status);
 
 #ifdef __cplusplus
 }
