@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Source compatibility and agents on demand:
+ *
+ * - with netapibuf.ko alone loaded and the sample agent installed where
+ *   modprobe finds it (/lib/modules/$(uname -r)/extra, depmod, as
+ *   `make install` does), the first NetWkstaGetInfo or NetInterfaceEnum
+ *   loads the agent through its alias netapibuf-agent-NAME;
+ * - an agent name outside [a-z0-9_-]{1,31} never reaches modprobe (a stub
+ *   in /proc/sys/kernel/modprobe records every request) and gets
+ *   ERROR_NOT_SUPPORTED; a valid unknown name is asked for exactly once,
+ *   with the prefix;
+ * - programs in each style (compat/: Windows' <lm.h> with a 4-byte and a
+ *   2-byte wchar_t, Samba's <netapi.h> with a context, C++), built against
+ *   the installed headers and library, print the UTS names of their
+ *   namespace: ASCII, and non-ASCII UTF-8 with characters of 2, 3 and 4
+ *   bytes (the last a UTF-16 surrogate pair), in every convention.
+ *
+ * Needs root (modprobe, UTS namespaces, utmp).
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+#include <limits.h>
+#include <sched.h>
+#include <sys/utsname.h>
+#include <utmpx.h>
+
+#include <netapi.h>
+
+#include "netapibuf_test.h"
+
+#define ST(x)	((NET_API_STATUS)(x))
+#define MODPROBE_SYSCTL	"/proc/sys/kernel/modprobe"
+#define STUB		"/tmp/nab-modprobe-stub"
+#define STUB_LOG	"/tmp/nab-modprobe.log"
+#define UTMP		"/var/run/utmp"
+
+/* ---- helpers -------------------------------------------------------- */
+
+static bool read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return true;
+}
+
+static bool write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+/* The directory of this binary: the compat programs are in compat-progs/. */
+static bool prog_path(const char *name, char *path, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	if (snprintf(path, size, "%s/compat-progs/%s", self, name) >=
+	    (int)size)
+		return false;
+	return !access(path, X_OK);
+}
+
+/*
+ * Runs @prog (with @arg if not NULL) in a new UTS namespace whose names
+ * are @host and @domain (NULL: this one), its stdout in @out.  Returns its
+ * exit status, or -1.
+ */
+static int run_prog(const char *prog, const char *arg, const char *host,
+		    const char *domain, char *out, size_t size)
+{
+	int fds[2], status;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], STDOUT_FILENO);
+		if (host && (unshare(CLONE_NEWUTS) ||
+			     sethostname(host, strlen(host)) ||
+			     setdomainname(domain, strlen(domain))))
+			_exit(126);
+		execl(prog, prog, arg, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len < size - 1 &&
+	       (n = read(fds[0], out + len, size - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* The value of "@key=" in @out, copied to @val; false if there is none. */
+static bool field(const char *out, const char *key, char *val, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = out, *end;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			p += klen + 1;
+			end = strchrnul(p, '\n');
+			snprintf(val, size, "%.*s", (int)(end - p), p);
+			return true;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+#define EXPECT_FIELD(out, key, want)					\
+	do {								\
+		char _v[1024];						\
+		EXPECT_TRUE(field(out, key, _v, sizeof(_v)))		\
+			TH_LOG("no %s in:\n%s", key, out);		\
+		EXPECT_STREQ(want, _v) TH_LOG("%s", key);		\
+	} while (0)
+
+/* @s (UTF-8) as UTF-16 code units in hex, as win_wksta16 prints them. */
+static void utf16_hex(const char *s, char *hex, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = 0;
+	uint32_t c;
+
+	hex[0] = '\0';
+	while (*p) {
+		if (*p < 0x80) {
+			c = *p++;
+		} else if ((*p & 0xe0) == 0xc0) {
+			c = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+			p += 2;
+		} else if ((*p & 0xf0) == 0xe0) {
+			c = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
+			    (p[2] & 0x3fu);
+			p += 3;
+		} else {
+			c = (p[0] & 0x07u) << 18 | (p[1] & 0x3fu) << 12 |
+			    (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+			p += 4;
+		}
+		if (c >= 0x10000)
+			len += snprintf(hex + len, size - len, "%04x%04x",
+					0xd800 + ((c - 0x10000) >> 10),
+					0xdc00 + (c & 0x3ff));
+		else
+			len += snprintf(hex + len, size - len, "%04x", c);
+	}
+}
+
+/* Names of the loaded modules, one per line, as /proc/modules lists them. */
+static void modules_list(char *buf, size_t size)
+{
+	char line[512];
+	size_t len = 0;
+	FILE *f = fopen("/proc/modules", "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && len < size - 1) {
+		line[strcspn(line, " ")] = '\0';
+		len += snprintf(buf + len, size - len, "%s\n", line);
+	}
+	fclose(f);
+}
+
+/* ---- the agent installed where modprobe finds it --------------------- */
+
+static char moddir[PATH_MAX];		/* /lib/modules/RELEASE */
+static bool moddir_made;		/* by this test: removed after */
+static bool sysinfo_preloaded;
+
+static bool agent_install(void)
+{
+	const char *ko = nab_sysinfo_ko();
+	struct utsname u;
+	char cmd[PATH_MAX * 2 + 64];
+
+	if (!ko || uname(&u))
+		return false;
+	snprintf(moddir, sizeof(moddir), "/lib/modules/%s", u.release);
+	if (access(moddir, F_OK))
+		moddir_made = true;
+	if (snprintf(cmd, sizeof(cmd),
+		     "mkdir -p %s/extra && cp %s %s/extra/ && depmod %s",
+		     moddir, ko, moddir, u.release) >= (int)sizeof(cmd))
+		return false;
+	return !nab_run(cmd);
+}
+
+static void agent_uninstall(void)
+{
+	char cmd[PATH_MAX + 64];
+
+	if (!moddir[0])
+		return;
+	if (moddir_made)
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", moddir);
+	else
+		snprintf(cmd, sizeof(cmd), "rm -f %s/extra/" NAB_SYSINFO_KO
+			 " && depmod", moddir);
+	nab_run(cmd);
+}
+
+static void __attribute__((constructor)) compat_setup(void)
+{
+	sysinfo_preloaded = nab_module_loaded(NAB_SYSINFO_MOD);
+}
+
+/* Leave the modules and /lib/modules as they were found. */
+static void __attribute__((destructor)) compat_restore(void)
+{
+	agent_uninstall();
+	if (!sysinfo_preloaded && nab_module_loaded(NAB_SYSINFO_MOD))
+		nab_run("rmmod " NAB_SYSINFO_MOD);
+	if (sysinfo_preloaded && !nab_module_loaded(NAB_SYSINFO_MOD))
+		nab_sysinfo_insmod();
+}
+
+/* In a FIXTURE_SETUP: the agent installed and not loaded, or skip. */
+#define REQUIRE_AGENT_UNLOADED()					\
+	do {								\
+		if (geteuid())						\
+			SETUP_SKIP("needs root");			\
+		if (!moddir[0] && !agent_install())			\
+			SETUP_SKIP("cannot install " NAB_SYSINFO_KO_WHERE \
+				   " with depmod");			\
+		if (nab_module_loaded(NAB_SYSINFO_MOD))			\
+			ASSERT_EQ(0, nab_run("rmmod " NAB_SYSINFO_MOD))	\
+				TH_LOG("rmmod " NAB_SYSINFO_MOD);	\
+		ASSERT_FALSE(nab_agent_listed("wksta"));		\
+	} while (0)
+
+/* ---- loading on demand --------------------------------------------- */
+
+FIXTURE(ondemand) {
+	struct utsname uts;
+};
+
+FIXTURE_SETUP(ondemand)
+{
+	NAB_REQUIRE_DEVICE();
+	REQUIRE_AGENT_UNLOADED();
+	ASSERT_EQ(0, uname(&self->uts));
+}
+
+FIXTURE_TEARDOWN(ondemand)
+{
+}
+
+TEST_F(ondemand, wksta_loads_the_agent)
+{
+	struct WKSTA_INFO_100 *w;
+	uint8_t *buf = NULL;
+
+	ASSERT_FALSE(nab_module_loaded(NAB_SYSINFO_MOD));
+	ASSERT_EQ(ST(NERR_Success), NetWkstaGetInfo(NULL, 100, &buf));
+	EXPECT_TRUE(nab_module_loaded(NAB_SYSINFO_MOD));
+	EXPECT_TRUE(nab_agent_listed("wksta"));
+	w = (struct WKSTA_INFO_100 *)buf;
+	EXPECT_STREQ(self->uts.nodename, w->wki100_computername);
+	EXPECT_EQ(ST(NERR_Success), NetApiBufferFree(buf));
+}
+
+TEST_F(ondemand, netif_loads_the_agent)
+{
+	uint32_t entries = 0, total = 0, resume = 0;
+	uint8_t *buf = NULL;
+
+	ASSERT_FALSE(nab_module_loaded(NAB_SYSINFO_MOD));
+	ASSERT_EQ(ST(NERR_Success),
+		  NetInterfaceEnum(NULL, 0, &buf, MAX_PREFERRED_LENGTH,
+				   &entries, &total, &resume));
+	EXPECT_TRUE(nab_module_loaded(NAB_SYSINFO_MOD));
+	EXPECT_LT(0u, entries);
+	EXPECT_EQ(ST(NERR_Success), NetApiBufferFree(buf));
+}
+
+/*
+ * Hostile names: with a modprobe stub that records its arguments, only
+ * names of the allowed set reach it, each with the fixed prefix; the
+ * others are ERROR_NOT_SUPPORTED without a request, and no module loads.
+ */
+TEST_F(ondemand, hostile_names_load_nothing)
+{
+	static const char *const hostile[] = {
+		"", "../../kernel/drivers/net/dummy", "a/b", "Wksta", "a b",
+		"a.b", "x\n", "dummy;", "wk*", "\xc3\xa9t\xc3\xa9",
+		"UPPER_CASE", "tab\tname", "x=1", "a:b",
+	};
+	/* 31 characters: the longest name that fits, allowed. */
+	static const char longest[] = "abcdefghijklmnopqrstuvwxyz01234";
+	char saved[PATH_MAX], log[4096], mods_before[8192], mods_after[8192];
+	char want[128];
+	uint64_t args[4] = { 0 };
+	void *buf;
+	size_t i;
+
+	ASSERT_TRUE(read_file(MODPROBE_SYSCTL, saved, sizeof(saved)));
+	ASSERT_TRUE(write_file(STUB, "#!/bin/sh\necho \"$*\" >>" STUB_LOG
+			       "\nexit 1\n"));
+	ASSERT_EQ(0, chmod(STUB, 0755));
+	unlink(STUB_LOG);
+	ASSERT_TRUE(write_file(MODPROBE_SYSCTL, STUB));
+	modules_list(mods_before, sizeof(mods_before));
+
+	for (i = 0; i < ARRAY_SIZE(hostile); i++) {
+		buf = &buf;
+		EXPECT_EQ(ST(ERROR_NOT_SUPPORTED),
+			  NetApiBufferAgentCall(hostile[i], 0, NULL, 0, args,
+						&buf))
+			TH_LOG("name \"%s\"", hostile[i]);
+		EXPECT_EQ(NULL, buf);
+	}
+	/* Nothing asked for so far. */
+	EXPECT_NE(0, access(STUB_LOG, F_OK)) {
+		read_file(STUB_LOG, log, sizeof(log));
+		TH_LOG("modprobe was asked for: %s", log);
+	}
+
+	/*
+	 * Allowed names are asked for, with the prefix, once each: even
+	 * "-v" is the module name "netapibuf-agent--v", never an option.
+	 */
+	EXPECT_EQ(ST(ERROR_NOT_SUPPORTED),
+		  NetApiBufferAgentCall("nope", 0, NULL, 0, args, &buf));
+	EXPECT_EQ(ST(ERROR_NOT_SUPPORTED),
+		  NetApiBufferAgentCall("-v", 0, NULL, 0, args, &buf));
+	EXPECT_EQ(ST(ERROR_NOT_SUPPORTED),
+		  NetApiBufferAgentCall(longest, 0, NULL, 0, args, &buf));
+
+	ASSERT_TRUE(write_file(MODPROBE_SYSCTL, saved));
+	modules_list(mods_after, sizeof(mods_after));
+	EXPECT_STREQ(mods_before, mods_after);
+
+	ASSERT_TRUE(read_file(STUB_LOG, log, sizeof(log)));
+	snprintf(want, sizeof(want), "-q -- netapibuf-agent-nope\n"
+		 "-q -- netapibuf-agent--v\n-q -- netapibuf-agent-%s\n",
+		 longest);
+	EXPECT_STREQ(want, log);
+	unlink(STUB_LOG);
+	unlink(STUB);
+}
+
+/* ---- programs in each style ---------------------------------------- */
+
+FIXTURE(styles) {
+	char release_ver[32];
+	char users[16];
+	bool made_utmp;
+};
+
+FIXTURE_VARIANT(styles) {
+	const char *host;	/* NULL: the guest's own names */
+	const char *domain;
+};
+
+FIXTURE_VARIANT_ADD(styles, own_names) {
+	.host = NULL,
+};
+
+/* é (2 bytes), 中 (3), 😀 (4: a surrogate pair in UTF-16). */
+FIXTURE_VARIANT_ADD(styles, utf8_names) {
+	.host = "h\xc3\xb4te-\xe4\xb8\xad-\xf0\x9f\x98\x80",
+	.domain = "domaine-\xc3\xa9t\xc3\xa9-\xe4\xb8\xad\xe6\x96\x87",
+};
+
+/*
+ * utmp with three login sessions of two users, unless the guest has one
+ * already: then the count is read from it as the library should.
+ */
+static bool utmp_prepare(char *users, size_t size)
+{
+	static const char *const who[][2] = {
+		{ "alice", "tty1" }, { "bob", "pts/0" }, { "alice", "pts/1" },
+	};
+	struct utmpx u, *e;
+	unsigned int n = 0, i, j;
+	char names[64][sizeof(u.ut_user)];
+
+	if (!access(UTMP, F_OK)) {
+		setutxent();
+		while ((e = getutxent()) && n < 64) {
+			if (e->ut_type != USER_PROCESS || !e->ut_user[0])
+				continue;
+			for (j = 0; j < n; j++)
+				if (!strncmp(names[j], e->ut_user,
+					     sizeof(names[j])))
+					break;
+			if (j == n)
+				memcpy(names[n++], e->ut_user, sizeof(names[0]));
+		}
+		endutxent();
+		snprintf(users, size, "%u", n);
+		return false;
+	}
+	nab_run("mkdir -p /var/run && touch " UTMP);
+	setutxent();
+	for (i = 0; i < ARRAY_SIZE(who); i++) {
+		memset(&u, 0, sizeof(u));
+		u.ut_type = USER_PROCESS;
+		u.ut_pid = 1000 + i;
+		strncpy(u.ut_user, who[i][0], sizeof(u.ut_user));
+		strncpy(u.ut_line, who[i][1], sizeof(u.ut_line));
+		pututxline(&u);
+	}
+	endutxent();
+	snprintf(users, size, "2");
+	return true;
+}
+
+FIXTURE_SETUP(styles)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	NAB_REQUIRE_DEVICE();
+	REQUIRE_AGENT_UNLOADED();
+	ASSERT_EQ(0, uname(&u));
+	ASSERT_EQ(2, sscanf(u.release, "%u.%u", &major, &minor));
+	snprintf(self->release_ver, sizeof(self->release_ver), "%u.%u",
+		 major, minor);
+	self->made_utmp = utmp_prepare(self->users, sizeof(self->users));
+}
+
+FIXTURE_TEARDOWN(styles)
+{
+	if (self->made_utmp)
+		unlink(UTMP);
+}
+
+/* The names the programs must print: the variant's, or uname's. */
+static void want_names(const FIXTURE_VARIANT(styles) *variant,
+		       char *host, char *domain, size_t size)
+{
+	struct utsname u;
+
+	if (variant->host) {
+		snprintf(host, size, "%s", variant->host);
+		snprintf(domain, size, "%s", variant->domain);
+	} else if (!uname(&u)) {
+		snprintf(host, size, "%s", u.nodename);
+		snprintf(domain, size, "%s", u.domainname);
+	}
+}
+
+static void check_levels(struct __test_metadata *_metadata, const char *out,
+			 const char *host, const char *domain,
+			 const char *users, bool lanroot_brackets)
+{
+	static const char *const levels[] = { "level100", "level101",
+					      "level102" };
+	char key[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(levels); i++) {
+		snprintf(key, sizeof(key), "%s.name", levels[i]);
+		EXPECT_FIELD(out, key, host);
+		snprintf(key, sizeof(key), "%s.domain", levels[i]);
+		EXPECT_FIELD(out, key, domain);
+		if (i) {
+			snprintf(key, sizeof(key), "%s.lanroot", levels[i]);
+			EXPECT_FIELD(out, key, lanroot_brackets ? "[]" : "");
+		}
+	}
+	if (users)
+		EXPECT_FIELD(out, "level102.users", users);
+}
+
+TEST_F_TIMEOUT(styles, windows_wchar32, 120)
+{
+	char prog[PATH_MAX], out[8192], host[256], domain[256], ver[64];
+
+	if (!prog_path("win_wksta", prog, sizeof(prog)))
+		SKIP(return, "no compat-progs/win_wksta");
+	want_names(variant, host, domain, sizeof(host));
+	ASSERT_EQ(0, run_prog(prog, NULL, variant->host, variant->domain,
+			      out, sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	/* The program's first call loaded the agent. */
+	EXPECT_TRUE(nab_module_loaded(NAB_SYSINFO_MOD));
+	check_levels(_metadata, out, host, domain, self->users, true);
+	EXPECT_FIELD(out, "level100.platform", "500");
+	snprintf(ver, sizeof(ver), "%s", self->release_ver);
+	EXPECT_FIELD(out, "level100.version", ver);
+	EXPECT_FIELD(out, "level7.status", "124");
+}
+
+TEST_F_TIMEOUT(styles, windows_server_name, 120)
+{
+	char prog[PATH_MAX], out[8192], host[256], domain[256], arg[300];
+
+	if (!prog_path("win_wksta", prog, sizeof(prog)))
+		SKIP(return, "no compat-progs/win_wksta");
+	want_names(variant, host, domain, sizeof(host));
+	/* This machine by its own (non-ASCII) name: converted to UTF-8. */
+	snprintf(arg, sizeof(arg), "\\\\%s", host);
+	ASSERT_EQ(0, run_prog(prog, arg, variant->host, variant->domain,
+			      out, sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	check_levels(_metadata, out, host, domain, NULL, true);
+	/* Another machine: ERROR_BAD_NETPATH at every level. */
+	ASSERT_NE(0, run_prog(prog, "\\\\far.away.example", variant->host,
+			      variant->domain, out, sizeof(out)));
+	EXPECT_FIELD(out, "level100.status", "53");
+	EXPECT_FIELD(out, "level102.status", "53");
+}
+
+TEST_F_TIMEOUT(styles, windows_wchar16, 120)
+{
+	char prog[PATH_MAX], out[8192], host[256], domain[256];
+	char host16[1024], domain16[1024];
+
+	if (!prog_path("win_wksta16", prog, sizeof(prog)))
+		SKIP(return, "no compat-progs/win_wksta16");
+	want_names(variant, host, domain, sizeof(host));
+	utf16_hex(host, host16, sizeof(host16));
+	utf16_hex(domain, domain16, sizeof(domain16));
+	ASSERT_EQ(0, run_prog(prog, NULL, variant->host, variant->domain,
+			      out, sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	check_levels(_metadata, out, host16, domain16, NULL, false);
+}
+
+TEST_F_TIMEOUT(styles, samba, 120)
+{
+	char prog[PATH_MAX], out[8192], host[256], domain[256];
+
+	if (!prog_path("samba_wksta", prog, sizeof(prog)))
+		SKIP(return, "no compat-progs/samba_wksta");
+	want_names(variant, host, domain, sizeof(host));
+	ASSERT_EQ(0, run_prog(prog, NULL, variant->host, variant->domain,
+			      out, sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	check_levels(_metadata, out, host, domain, self->users, true);
+	EXPECT_FIELD(out, "ctx.username", "Administrator");
+	EXPECT_FIELD(out, "level100.platform", "500");
+	EXPECT_FIELD(out, "level100.version", self->release_ver);
+	EXPECT_FIELD(out, "level7.status",
+		     "124 The system call level is not correct.");
+	EXPECT_FIELD(out, "faraway.status",
+		     "53 The network path was not found (netapibuf answers for this machine only).");
+	/* Its own name as the server, in UTF-8. */
+	ASSERT_EQ(0, run_prog(prog, host, variant->host, variant->domain,
+			      out, sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	check_levels(_metadata, out, host, domain, NULL, true);
+}
+
+TEST_F_TIMEOUT(styles, cxx, 120)
+{
+	char prog[PATH_MAX], out[8192], host[256], domain[256];
+
+	if (!prog_path("cxx_wksta", prog, sizeof(prog)))
+		SKIP(return, "no compat-progs/cxx_wksta");
+	want_names(variant, host, domain, sizeof(host));
+	ASSERT_EQ(0, run_prog(prog, NULL, variant->host, variant->domain,
+			      out, sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	check_levels(_metadata, out, host, domain, self->users, true);
+}
+
+TEST_HARNESS_MAIN
