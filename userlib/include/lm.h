@@ -12,6 +12,15 @@
 #ifndef NETAPIBUF_LMHEADER_H
 #define NETAPIBUF_LMHEADER_H
 
+/*
+ * What <windows.h> brings on Windows and code written for <lm.h> relies
+ * on without including it: exit() and the wide stdio calls (fwprintf,
+ * wprintf), which glibc declares in <stdlib.h> and <wchar.h>, not
+ * <stdio.h> as Microsoft's C runtime does.
+ */
+#include <stdlib.h>
+#include <wchar.h>
+
 #include <lmcons.h>
 #include <lmerr.h>
 #include <lmapibuf.h>
@@ -19,5 +28,23 @@
 #include <lmaccess.h>
 #include <lmserver.h>
 #include <lmshare.h>
+
+/*
+ * A program that defines wmain() and no main() gets its main() from
+ * libnetapibuf_wmain.a (in pkg-config's Libs), which must know the
+ * width of wmain's wchar_t: the name says it.  In C++ wmain gets C
+ * linkage, as the compiler gives it on Windows.  NETAPIBUF_NO_WMAIN
+ * leaves the name alone.
+ */
+#ifndef NETAPIBUF_NO_WMAIN
+#if NETAPIBUF_WCHAR_SIZE == 2
+#define wmain netapibuf_wmain_w16
+#else
+#define wmain netapibuf_wmain_w32
+#endif
+#ifdef __cplusplus
+extern "C" int wmain(int argc, wchar_t *argv[]);
+#endif
+#endif
 
 #endif /* NETAPIBUF_LMHEADER_H */

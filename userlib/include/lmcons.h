@@ -5,7 +5,7 @@
  * Copyright (C) 2026 The netapibuf authors
  *
  * Windows' basic types (BYTE, WORD, DWORD, BOOL, LPBYTE, LPSTR, LPWSTR,
- * ...), LMSTR, the name lengths (CNLEN, DNLEN, UNLEN, ...),
+ * TCHAR, LPTSTR, TEXT(), ...), LMSTR, the name lengths (CNLEN, DNLEN, UNLEN, ...),
  * MAX_PREFERRED_LENGTH and PLATFORM_ID_*, with Windows' values.  Types
  * only: this header goes with either convention (Windows' <lm.h> or
  * Samba's <netapi.h>).
@@ -48,6 +48,31 @@ typedef CHAR *PSTR, *LPSTR;
 typedef const CHAR *PCSTR, *LPCSTR;
 typedef WCHAR *PWSTR, *LPWSTR;
 typedef const WCHAR *PCWSTR, *LPCWSTR;
+#endif
+
+/*
+ * TCHAR and its pointers, from <winnt.h> on Windows: WCHAR when UNICODE
+ * is defined before the first include, CHAR otherwise.  Microsoft's
+ * samples declare their server names LPTSTR and wmain's argv TCHAR *[].
+ */
+#if !defined(NETAPIBUF_NO_WINTYPES) && !defined(_WINNT_) && \
+	!defined(__WINE_WINNT_H) && !defined(_TCHAR_DEFINED)
+#ifdef UNICODE
+typedef WCHAR TCHAR;
+#ifndef __TEXT
+#define __TEXT(s)	L##s
+#endif
+#else
+typedef CHAR TCHAR;
+#ifndef __TEXT
+#define __TEXT(s)	s
+#endif
+#endif
+typedef TCHAR *PTSTR, *LPTSTR;
+typedef const TCHAR *PCTSTR, *LPCTSTR;
+#ifndef TEXT
+#define TEXT(s)		__TEXT(s)
+#endif
 #endif
 
 #if !defined(NETAPIBUF_NO_WINTYPES) && !defined(_LMCONS_) && \
