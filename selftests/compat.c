@@ -603,4 +603,45 @@ TEST_F_TIMEOUT(styles, cxx, 120)
 	check_levels(_metadata, out, host, domain, self->users, true);
 }
 
+/*
+ * Microsoft's samples as they are (compat/ms_*.c): <lm.h> without
+ * <windows.h> declares what they use (exit, fwprintf, LPTSTR, ...), and
+ * libnetapibuf_wmain.a gives the NetWkstaGetInfo sample, which defines
+ * only wmain(), its main().  Its wprintf("%s") lines print nothing on
+ * glibc (stdout is byte-oriented after its first printf, and %s is
+ * narrow): only its printf lines are checked, as README says.
+ */
+TEST_F_TIMEOUT(styles, ms_samples, 120)
+{
+	char prog[PATH_MAX], out[8192], want[128], arg[300];
+	char host[256], domain[256];
+
+	if (!prog_path("ms_netapibufferallocate", prog, sizeof(prog)))
+		SKIP(return, "no compat-progs/ms_netapibufferallocate");
+	ASSERT_EQ(0, run_prog(prog, NULL, NULL, NULL, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "NetApiBufferSize:       Buffer has 1024 bytes.\n"))
+		TH_LOG("output:\n%s", out);
+	EXPECT_NE(NULL, strstr(out, "NetApiBufferReallocate: Re-Allocated 2048 bytes.\n"));
+	EXPECT_NE(NULL, strstr(out, "Freed Buffer\n"));
+	EXPECT_EQ(NULL, strstr(out, "Error"));
+
+	ASSERT_TRUE(prog_path("ms_netwkstagetinfo", prog, sizeof(prog)));
+	want_names(variant, host, domain, sizeof(host));
+	ASSERT_EQ(0, run_prog(prog, NULL, variant->host, variant->domain,
+			      out, sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	EXPECT_NE(NULL, strstr(out, "\tPlatform: 500\n")) TH_LOG("output:\n%s", out);
+	snprintf(want, sizeof(want), "\tVersion:  %s\n", self->release_ver);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("output:\n%s", out);
+	/* wmain's argv: this machine by name, converted by the shim. */
+	snprintf(arg, sizeof(arg), "\\\\%s", host);
+	ASSERT_EQ(0, run_prog(prog, arg, variant->host, variant->domain,
+			      out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("output:\n%s", out);
+	/* Another machine: the sample's own error path, nothing on stdout. */
+	ASSERT_EQ(0, run_prog(prog, "\\\\far.away.example", variant->host,
+			      variant->domain, out, sizeof(out)));
+	EXPECT_EQ(NULL, strstr(out, "Platform")) TH_LOG("output:\n%s", out);
+}
+
 TEST_HARNESS_MAIN
