@@ -56,7 +56,7 @@ for p in libnetapibuf1 libnetapibuf-dev netapibuf-dkms netapibuf-tools; do
 	check "${p}_$version built" test -n "$(deb "$p")"
 done
 check "libnetapibuf1: the shared library" \
-	has libnetapibuf1 "usr/lib/$ma/libnetapibuf.so.1" "usr/lib/$ma/libnetapibuf.so.1.0.0"
+	has libnetapibuf1 "usr/lib/$ma/libnetapibuf.so.1" "usr/lib/$ma/libnetapibuf.so.$version"
 check "libnetapibuf-dev: headers, .so, .a, .pc" \
 	has libnetapibuf-dev usr/include/netapibuf.h usr/include/lmapibuf.h usr/include/netapi.h \
 	usr/include/linux/netapibuf.h "usr/lib/$ma/libnetapibuf.so" \
