@@ -47,6 +47,8 @@ struct netapibuf_kbuf {
  * @s: the calling process's session
  * @result: the delivered buffer, or NULL
  * @addr: @result's user address
+ * @hold: @result in the session, held until the ioctl has returned @addr
+ *	(struct nab_ref)
  * @args: the agent-defined in/out values
  * @status: the agent's NET_API_STATUS
  */
@@ -54,6 +56,7 @@ struct netapibuf_call {
 	struct nab_session *s;
 	struct netapibuf_kbuf *result;
 	unsigned long addr;
+	struct nab_ref hold;
 	u64 args[4];
 	u32 status;
 };
@@ -240,7 +243,8 @@ int netapibuf_call_deliver(struct netapibuf_call *call,
 	 */
 	for (i = 0; i < kb->nr_mapped; i++)
 		get_page(kb->pv.pages[i]);
-	ret = nab_buf_adopt(call->s, &kb->pv, kb->size, &call->addr);
+	ret = nab_buf_adopt(call->s, &kb->pv, kb->size, &call->addr,
+			    &call->hold);
 	if (ret) {
 		for (i = 0; i < kb->nr_mapped; i++)
 			put_page(kb->pv.pages[i]);
@@ -367,10 +371,13 @@ EXPORT_SYMBOL_NS_GPL(netapibuf_agent_unregister, NAB_NS);
  * @s: the caller's session
  * @cmd: the command, copied in, its flags checked; on success filled in
  *	for copying out
+ * @hold: on success, the result buffer, held (struct nab_ref) for the
+ *	caller to publish or unmake; empty if there is none
  *
  * Return: 0 or a negative errno; the uapi header lists them.
  */
-int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd)
+int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd,
+		   struct nab_ref *hold)
 {
 	struct netapibuf_call call = { .s = s };
 	struct netapibuf_agent *agent;
@@ -408,8 +415,9 @@ int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd)
 	module_put(agent->owner);
 
 	if (call.result) {
+		/* Held, so exactly the result goes, whatever the address. */
 		if (ret)
-			nab_buf_free(s, call.addr);
+			nab_buf_unmake(s, &call.hold);
 		/* The session keeps the pages; the kernel mapping goes. */
 		nab_kbuf_destroy(call.result);
 	}
@@ -417,6 +425,7 @@ int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd)
 		cmd->status = call.status;
 		memcpy(cmd->args, call.args, sizeof(cmd->args));
 		cmd->buffer = call.result ? call.addr : 0;
+		*hold = call.hold;
 	}
 free_in:
 	kvfree(in);

@@ -85,13 +85,6 @@ static const struct nab_obj_ops nab_large_ops = {
 	.pages = nab_large_pages,
 };
 
-/* A buffer found by its address: a slot of a chunk or a large buffer. */
-struct nab_ref {
-	struct nab_chunk *chunk;
-	unsigned int slot;
-	struct nab_large *large;
-};
-
 static size_t nab_ref_size(const struct nab_ref *ref)
 {
 	if (ref->chunk)
@@ -99,7 +92,10 @@ static size_t nab_ref_size(const struct nab_ref *ref)
 	return ref->large->size;
 }
 
-/* Only the exact start of a live buffer of @s names it. */
+/*
+ * Only the exact start of a live buffer of @s names it, and not while the
+ * command that made it holds it (struct nab_ref).
+ */
 static int nab_find(struct nab_session *s, unsigned long addr,
 		    struct nab_ref *ref)
 {
@@ -122,13 +118,30 @@ static int nab_find(struct nab_session *s, unsigned long addr,
 		ref->chunk = c;
 		ref->slot = offset / slot_size;
 		ref->large = NULL;
-		return test_bit(ref->slot, c->used) ? 0 : -EINVAL;
+		if (!test_bit(ref->slot, c->used) ||
+		    test_bit(ref->slot, c->held))
+			return -EINVAL;
+		return 0;
 	}
-	if (offset)
-		return -EINVAL;
 	ref->chunk = NULL;
 	ref->large = container_of(obj, struct nab_large, obj);
+	if (offset || test_bit(NAB_LARGE_HELD, &ref->large->flags))
+		return -EINVAL;
 	return 0;
+}
+
+/* Make a new buffer held by the command that made it; s->lock held. */
+static void nab_ref_hold(struct nab_session *s, const struct nab_ref *ref,
+			 struct nab_ref *hold)
+{
+	lockdep_assert_held(&s->lock);
+
+	/* Atomic: nab_buf_publish() clears other bits of the word unlocked. */
+	if (ref->chunk)
+		set_bit(ref->slot, ref->chunk->held);
+	else
+		set_bit(NAB_LARGE_HELD, &ref->large->flags);
+	*hold = *ref;
 }
 
 /**
@@ -452,15 +465,18 @@ static void *nab_ref_head(const struct nab_ref *ref)
 }
 
 /**
- * nab_buf_alloc() - allocate a zeroed buffer in a session's arena
+ * nab_buf_alloc_held() - allocate a zeroed buffer in a session's arena
  * @s: the session, with its arena mapped
  * @size: bytes; 0 gives a buffer of size 0 that still has an address
  * @addr: where to store the buffer's user address
+ * @hold: NULL, or where to store the buffer held (struct nab_ref): then
+ *	no other call finds it until nab_buf_publish() or nab_buf_unmake()
  *
  * Return: 0, or -ENXIO (arena not mapped), -EDQUOT (a limit), -ENOMEM,
  * -ENOSPC (arena full).
  */
-int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
+int nab_buf_alloc_held(struct nab_session *s, u64 size, unsigned long *addr,
+		       struct nab_ref *hold)
 {
 	struct nab_spare spare = {};
 	struct nab_ref ref;
@@ -491,6 +507,8 @@ int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
 		goto unlock;
 	}
 	nab_count_buffer(s, 1);
+	if (hold)
+		nab_ref_hold(s, &ref, hold);
 	*addr = nab_ref_addr(s, &ref);
 unlock:
 	mutex_unlock(&s->lock);
@@ -501,18 +519,82 @@ unlock:
 }
 
 /**
+ * nab_buf_alloc() - allocate a zeroed buffer, found by its address at once
+ * @s: the session, with its arena mapped
+ * @size: bytes
+ * @addr: where to store the buffer's user address
+ *
+ * Return: as nab_buf_alloc_held().
+ */
+int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr)
+{
+	return nab_buf_alloc_held(s, size, addr, NULL);
+}
+
+/**
+ * nab_buf_publish() - let other calls find a held buffer
+ * @hold: the buffer, as nab_buf_alloc_held() or nab_buf_adopt() held it;
+ *	empty afterwards
+ *
+ * Takes no lock: while the buffer is held nothing else can free it, so
+ * its chunk or large buffer is still there.
+ */
+void nab_buf_publish(struct nab_ref *hold)
+{
+	/*
+	 * Release: a call that then finds the buffer, under the session lock,
+	 * sees everything done to it before.
+	 */
+	if (hold->chunk)
+		clear_bit_unlock(hold->slot, hold->chunk->held);
+	else
+		clear_bit_unlock(NAB_LARGE_HELD, &hold->large->flags);
+	*hold = (struct nab_ref){};
+}
+
+/**
+ * nab_buf_unmake() - free a held buffer: the command that made it failed
+ * @s: the session
+ * @hold: the buffer, as nab_buf_alloc_held() or nab_buf_adopt() held it;
+ *	empty afterwards
+ *
+ * Frees exactly that buffer, found by identity, not by address: no other
+ * call could have freed it and put another buffer at its address.
+ */
+void nab_buf_unmake(struct nab_session *s, struct nab_ref *hold)
+{
+	struct nab_large *dead;
+
+	mutex_lock(&s->lock);
+	if (hold->chunk)
+		clear_bit(hold->slot, hold->chunk->held);
+	else
+		clear_bit(NAB_LARGE_HELD, &hold->large->flags);
+	nab_uncharge(s, nab_ref_size(hold), !hold->chunk);
+	nab_count_buffer(s, -1);
+	dead = nab_ref_free(s, hold);
+	mutex_unlock(&s->lock);
+	if (dead)
+		nab_large_destroy(dead);
+	*hold = (struct nab_ref){};
+}
+
+/**
  * nab_buf_adopt() - make a vector of pages a new large buffer of a session
  * @s: the session, with its arena mapped
  * @pv: the pages; on success the buffer owns the vector, with its
  *	references, and @pv is empty
  * @size: the buffer's size, at most @pv->nr pages
  * @addr: where to store the buffer's user address
+ * @hold: NULL, or where to store the buffer held, as by
+ *	nab_buf_alloc_held()
  *
  * Return: 0, or -ENXIO, -EDQUOT, -ENOMEM, -ENOSPC; then @pv is unchanged.
  */
 int nab_buf_adopt(struct nab_session *s, struct nab_pages *pv, size_t size,
-		  unsigned long *addr)
+		  unsigned long *addr, struct nab_ref *hold)
 {
+	struct nab_ref ref = {};
 	struct nab_large *lb;
 	int ret;
 
@@ -544,6 +626,10 @@ int nab_buf_adopt(struct nab_session *s, struct nab_pages *pv, size_t size,
 	/* From here the space tree owns the buffer, with its references. */
 	nab_count_pages(s, lb->pv.nr);
 	nab_count_buffer(s, 1);
+	if (hold) {
+		ref.large = lb;
+		nab_ref_hold(s, &ref, hold);
+	}
 	*addr = nab_arena_addr(s, &lb->obj);
 	mutex_unlock(&s->lock);
 	return 0;

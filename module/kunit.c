@@ -360,7 +360,7 @@ static void nab_test_charges(struct kunit *test)
 
 	/* An agent's 100-byte result holds a page. */
 	KUNIT_ASSERT_EQ(test, nab_pages_alloc(&pv, 1), 0);
-	KUNIT_ASSERT_EQ(test, nab_buf_adopt(s, &pv, 100, &addr), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_adopt(s, &pv, 100, &addr, NULL), 0);
 	KUNIT_EXPECT_EQ(test, s->charged, per_page);
 	/* Moved into a slot when it is resized to a small size. */
 	KUNIT_ASSERT_EQ(test, nab_buf_realloc(s, addr, 200, &new_addr), 0);
@@ -385,6 +385,65 @@ static void nab_test_arena_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nab_buf_free(s, a), 0);
 	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 16, &b), 0);
 	KUNIT_EXPECT_EQ(test, nab_buf_free(s, b), 0);
+}
+
+/*
+ * A buffer a command made is held until its address is out: no other call
+ * finds it, so none can free it and put another buffer at its address,
+ * and the command's undo frees exactly it. The old undo freed by address:
+ * after free(a) and a new alloc at a, it freed the new buffer.
+ */
+static void nab_test_hold(struct kunit *test)
+{
+	static const u64 sizes[] = { 0, 64, 2048, PAGE_SIZE + 1 };
+	struct nab_session *s = test->priv;
+	unsigned long a, b, new_addr;
+	struct nab_pages pv;
+	struct nab_ref hold;
+	unsigned int i;
+	u64 size;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		KUNIT_ASSERT_EQ(test, nab_buf_alloc_held(s, sizes[i], &a, &hold),
+				0);
+		KUNIT_EXPECT_TRUE(test, nab_ref_valid(&hold));
+		KUNIT_EXPECT_EQ(test, s->nr_buffers, 1ULL);
+		/* Not found: what another thread could do to it, it cannot. */
+		KUNIT_EXPECT_EQ(test, nab_buf_size(s, a, &size), -EINVAL);
+		KUNIT_EXPECT_EQ(test, nab_buf_free(s, a), -EINVAL);
+		KUNIT_EXPECT_EQ(test, nab_buf_realloc(s, a, 3 * PAGE_SIZE,
+						      &new_addr), -EINVAL);
+		/* So no other buffer takes its address. */
+		KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, sizes[i], &b), 0);
+		KUNIT_EXPECT_NE(test, a, b);
+		/* The undo frees the held buffer and nothing else. */
+		nab_buf_unmake(s, &hold);
+		KUNIT_EXPECT_FALSE(test, nab_ref_valid(&hold));
+		KUNIT_EXPECT_EQ(test, s->nr_buffers, 1ULL);
+		KUNIT_EXPECT_EQ(test, nab_buf_size(s, b, &size), 0);
+		KUNIT_EXPECT_EQ(test, size, sizes[i]);
+		KUNIT_EXPECT_EQ(test, nab_buf_free(s, b), 0);
+
+		/* Published, it is an ordinary buffer. */
+		KUNIT_ASSERT_EQ(test, nab_buf_alloc_held(s, sizes[i], &a, &hold),
+				0);
+		nab_buf_publish(&hold);
+		KUNIT_EXPECT_FALSE(test, nab_ref_valid(&hold));
+		KUNIT_EXPECT_EQ(test, nab_buf_size(s, a, &size), 0);
+		KUNIT_EXPECT_EQ(test, nab_buf_free(s, a), 0);
+		KUNIT_EXPECT_EQ(test, s->nr_buffers, 0ULL);
+		KUNIT_EXPECT_EQ(test, s->charged, 0ULL);
+	}
+
+	/* An agent's result, adopted held. */
+	KUNIT_ASSERT_EQ(test, nab_pages_alloc(&pv, 2), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_adopt(s, &pv, PAGE_SIZE + 1, &a, &hold),
+			0);
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, a), -EINVAL);
+	nab_buf_unmake(s, &hold);
+	KUNIT_EXPECT_EQ(test, s->nr_buffers, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->pages, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->charged, 0ULL);
 }
 
 /* Session teardown frees whatever is left, and the counters agree. */
@@ -421,6 +480,7 @@ static struct kunit_case nab_test_cases[] = {
 	KUNIT_CASE(nab_test_limits),
 	KUNIT_CASE(nab_test_charges),
 	KUNIT_CASE(nab_test_arena_full),
+	KUNIT_CASE(nab_test_hold),
 	KUNIT_CASE(nab_test_teardown),
 	{}
 };

@@ -27,12 +27,15 @@
  * @user_size: its size, from the command number
  * @cmd: the struct, copied in; the handler fills in its results, which
  *	the dispatcher copies out
+ * @hold: the buffer the handler made, held until the result is out: then
+ *	published, or freed if the result cannot be copied out
  */
 struct nab_ucmd {
 	struct nab_session *s;
 	void __user *ubuffer;
 	u32 user_size;
 	void *cmd;
+	struct nab_ref hold;
 };
 
 static int nab_open(struct inode *inode, struct file *file)
@@ -78,17 +81,10 @@ static int nab_ioctl_alloc(struct nab_ucmd *ucmd)
 	unsigned long addr;
 	int ret;
 
-	ret = nab_buf_alloc(ucmd->s, cmd->size, &addr);
+	ret = nab_buf_alloc_held(ucmd->s, cmd->size, &addr, &ucmd->hold);
 	if (!ret)
 		cmd->addr = addr;
 	return ret;
-}
-
-static void nab_ioctl_alloc_undo(struct nab_ucmd *ucmd)
-{
-	struct netapibuf_alloc *cmd = ucmd->cmd;
-
-	nab_buf_free(ucmd->s, cmd->addr);
 }
 
 static int nab_ioctl_free(struct nab_ucmd *ucmd)
@@ -98,35 +94,12 @@ static int nab_ioctl_free(struct nab_ucmd *ucmd)
 	return nab_buf_free(ucmd->s, cmd->addr);
 }
 
-/*
- * A struct that lies inside the buffer it resizes could not take the
- * result once the buffer moved, shrank or went away: refuse it up front,
- * so that the failure changes nothing.
- */
-static int nab_realloc_check_struct(struct nab_ucmd *ucmd)
-{
-	const struct netapibuf_realloc *cmd = ucmd->cmd;
-	unsigned long start = (unsigned long)ucmd->ubuffer;
-	u64 size;
-
-	if (!cmd->addr || nab_buf_size(ucmd->s, cmd->addr, &size))
-		return 0;
-	size = max_t(u64, size, 1);
-	if (start < cmd->addr + size && cmd->addr < start + ucmd->user_size)
-		return -EINVAL;
-	return 0;
-}
-
 static int nab_ioctl_realloc(struct nab_ucmd *ucmd)
 {
 	struct netapibuf_realloc *cmd = ucmd->cmd;
 	struct nab_session *s = ucmd->s;
 	unsigned long addr;
 	int ret;
-
-	ret = nab_realloc_check_struct(ucmd);
-	if (ret)
-		return ret;
 
 	if (!cmd->size) {
 		cmd->new_addr = 0;
@@ -150,15 +123,7 @@ static int nab_ioctl_size(struct nab_ucmd *ucmd)
 
 static int nab_ioctl_agent_call(struct nab_ucmd *ucmd)
 {
-	return nab_agent_call(ucmd->s, ucmd->cmd);
-}
-
-static void nab_ioctl_agent_call_undo(struct nab_ucmd *ucmd)
-{
-	struct netapibuf_agent_call *cmd = ucmd->cmd;
-
-	if (cmd->buffer)
-		nab_buf_free(ucmd->s, cmd->buffer);
+	return nab_agent_call(ucmd->s, ucmd->cmd, &ucmd->hold);
 }
 
 /* Room on the stack for any command's struct. */
@@ -181,10 +146,13 @@ union nab_ucmd_buffer {
  *	flag yet, so it must be zero
  * @reserved: offset of its u32 reserved field, which must be zero; 0 for a
  *	struct without one
- * @execute: does the work on the copied-in struct
- * @undo: reverts @execute when the result cannot be copied out
+ * @execute: does the work on the copied-in struct; a buffer it makes
+ *	stays held in &nab_ucmd.hold until the result is out (freed if it
+ *	cannot be copied out)
  * @probe: @execute changes what cannot be undone: prove the struct
  *	writable before it runs
+ * @outside_arena: @execute hands out, moves, unmaps or writes arena pages:
+ *	the struct must not lie in the arena
  */
 struct nab_ioctl_op {
 	unsigned int size;
@@ -193,14 +161,14 @@ struct nab_ioctl_op {
 	unsigned int flags;
 	unsigned int reserved;
 	int (*execute)(struct nab_ucmd *ucmd);
-	void (*undo)(struct nab_ucmd *ucmd);
 	bool probe;
+	bool outside_arena;
 };
 
 /*
  * As iommufd's: the index is the command's number, and the union must hold
  * every struct. Every struct has a flags field; the optional properties
- * (NAB_RESERVED(), .undo, .probe) follow the last field.
+ * (NAB_RESERVED(), .probe, .outside_arena) follow the last field.
  */
 #define IOCTL_OP(_ioctl, _fn, _struct, _last, ...)			\
 	[_IOC_NR(_ioctl)] = {						\
@@ -221,25 +189,36 @@ struct nab_ioctl_op {
 
 /*
  * A command that returns a result either changes nothing (INFO, SIZE),
- * can be undone (ALLOC, AGENT_CALL: the new buffer is freed), or is
- * probed (REALLOC: a buffer that moved cannot be put back).
+ * can be undone (ALLOC, AGENT_CALL: the new buffer, held until then, is
+ * freed by identity), or is probed (REALLOC: a buffer that moved cannot
+ * be put back).
+ *
+ * ALLOC and REALLOC take their struct only from outside the arena. Both
+ * write the bytes of a new buffer, which may be a free slot of a chunk
+ * page the process has mapped; REALLOC also unmaps the pages a buffer
+ * leaves (shrunk, moved, freed, its chunk page emptied) and zeroes the
+ * bytes it gains, slack of its own slot or page included. A struct in any
+ * of those places would make the call fail after its change (EFAULT) or
+ * write its result into a buffer that must read as zero, and which pages
+ * those are depends on what the session's other threads do meanwhile: the
+ * one rule that holds without the session lock is the whole arena.
  */
 static const struct nab_ioctl_op nab_ioctl_ops[] = {
 	IOCTL_OP(NETAPIBUF_IOC_INFO, nab_ioctl_info, struct netapibuf_info,
 		 max_total_bytes),
 	IOCTL_OP(NETAPIBUF_IOC_ALLOC, nab_ioctl_alloc, struct netapibuf_alloc,
 		 addr, NAB_RESERVED(struct netapibuf_alloc),
-		 .undo = nab_ioctl_alloc_undo),
+		 .outside_arena = true),
 	IOCTL_OP(NETAPIBUF_IOC_FREE, nab_ioctl_free, struct netapibuf_free,
 		 reserved, NAB_RESERVED(struct netapibuf_free)),
 	IOCTL_OP(NETAPIBUF_IOC_REALLOC, nab_ioctl_realloc,
 		 struct netapibuf_realloc, new_addr,
-		 NAB_RESERVED(struct netapibuf_realloc), .probe = true),
+		 NAB_RESERVED(struct netapibuf_realloc), .probe = true,
+		 .outside_arena = true),
 	IOCTL_OP(NETAPIBUF_IOC_SIZE, nab_ioctl_size, struct netapibuf_size,
 		 size, NAB_RESERVED(struct netapibuf_size)),
 	IOCTL_OP(NETAPIBUF_IOC_AGENT_CALL, nab_ioctl_agent_call,
-		 struct netapibuf_agent_call, buffer,
-		 .undo = nab_ioctl_agent_call_undo),
+		 struct netapibuf_agent_call, buffer),
 };
 
 /* The command number without its size bits, which vary by caller. */
@@ -248,6 +227,17 @@ static const struct nab_ioctl_op nab_ioctl_ops[] = {
 static u32 nab_ucmd_u32(const struct nab_ucmd *ucmd, unsigned int offset)
 {
 	return *(u32 *)((u8 *)ucmd->cmd + offset);
+}
+
+/* Whether the command's struct overlaps the session's arena. */
+static bool nab_ucmd_in_arena(const struct nab_ucmd *ucmd)
+{
+	unsigned long base = READ_ONCE(ucmd->s->arena_base);
+	unsigned long start = (unsigned long)ucmd->ubuffer;
+
+	/* The arena lies below TASK_SIZE, so start + user_size cannot wrap. */
+	return base && start < base + (ucmd->s->arena_pages << PAGE_SHIFT) &&
+	       start + ucmd->user_size > base;
 }
 
 static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -275,6 +265,7 @@ static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
 	ucmd.cmd = &buf;
+	ucmd.hold = (struct nab_ref){};
 	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
 				    ucmd.user_size);
 	if (ret)
@@ -283,6 +274,10 @@ static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	/* Once for every command: no flag is defined, reserved is zero. */
 	if (nab_ucmd_u32(&ucmd, op->flags) ||
 	    (op->reserved && nab_ucmd_u32(&ucmd, op->reserved)))
+		return -EINVAL;
+
+	/* Refused before anything changes; see nab_ioctl_ops[]. */
+	if (op->outside_arena && nab_ucmd_in_arena(&ucmd))
 		return -EINVAL;
 
 	/*
@@ -294,16 +289,22 @@ static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -EFAULT;
 
 	ret = op->execute(&ucmd);
-	if (ret || !(_IOC_DIR(cmd) & _IOC_READ))
-		return ret;
+	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
+	    copy_to_user(ucmd.ubuffer, ucmd.cmd, min(ucmd.user_size, op->size)))
+		ret = -EFAULT;
 
-	if (copy_to_user(ucmd.ubuffer, ucmd.cmd,
-			 min(ucmd.user_size, op->size))) {
-		if (op->undo)
-			op->undo(&ucmd);
-		return -EFAULT;
+	/*
+	 * A buffer the command made is held until here: no other thread can
+	 * have freed it and put another buffer at its address, so a failure
+	 * frees exactly it.
+	 */
+	if (nab_ref_valid(&ucmd.hold)) {
+		if (ret)
+			nab_buf_unmake(ucmd.s, &ucmd.hold);
+		else
+			nab_buf_publish(&ucmd.hold);
 	}
-	return 0;
+	return ret;
 }
 
 static const struct file_operations nab_fops = {

@@ -110,6 +110,9 @@ struct nab_obj {
  * @nr_used: slots in use
  * @partial: in the session's partial list of @class while a slot is free
  * @used: bitmap of the slots in use
+ * @held: bitmap of the used slots whose buffer is held (struct nab_ref);
+ *	set with the session locked, cleared by nab_buf_publish() without
+ *	it, so changed with atomic bitops only
  * @size: requested size of each used slot's buffer
  */
 struct nab_chunk {
@@ -119,6 +122,7 @@ struct nab_chunk {
 	unsigned int nr_used;
 	struct list_head partial;
 	unsigned long used[BITS_TO_LONGS(NAB_MAX_SLOTS)];
+	unsigned long held[BITS_TO_LONGS(NAB_MAX_SLOTS)];
 	u16 size[];
 };
 
@@ -127,12 +131,44 @@ struct nab_chunk {
  * @obj: its place in the arena, @pv.nr pages
  * @size: requested size in bytes
  * @pv: the pages, DIV_ROUND_UP(@size, PAGE_SIZE) of them, at least 1
+ * @flags: NAB_LARGE_HELD while the buffer is held (struct nab_ref);
+ *	atomic bitops, as for &nab_chunk.held
  */
 struct nab_large {
 	struct nab_obj obj;
 	size_t size;
 	struct nab_pages pv;
+	unsigned long flags;
 };
+
+#define NAB_LARGE_HELD		0
+
+/**
+ * struct nab_ref - one buffer, by identity: a slot of a chunk or a large
+ *	buffer
+ * @chunk: the chunk, or NULL for a large buffer
+ * @slot: the slot in @chunk
+ * @large: the large buffer, or NULL for a slot
+ *
+ * A command that makes a buffer (ALLOC, AGENT_CALL) gets it *held*: no
+ * other call finds it by its address (FREE, SIZE and REALLOC say EINVAL,
+ * as for an address never handed out) until the command has copied the
+ * address out and publishes it (nab_buf_publish()), or fails and frees
+ * exactly this buffer (nab_buf_unmake()). Since nothing else can free a
+ * held buffer, the pointers stay valid until then, and no other buffer
+ * can take its address meanwhile.
+ */
+struct nab_ref {
+	struct nab_chunk *chunk;
+	unsigned int slot;
+	struct nab_large *large;
+};
+
+/* Whether @ref names a buffer. */
+static inline bool nab_ref_valid(const struct nab_ref *ref)
+{
+	return ref->chunk || ref->large;
+}
 
 /**
  * struct nab_session - the state behind one open of /dev/netapibuf
@@ -233,13 +269,17 @@ int nab_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* buffer.c: all called with the session unlocked */
 int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr);
+int nab_buf_alloc_held(struct nab_session *s, u64 size, unsigned long *addr,
+		       struct nab_ref *hold);
+void nab_buf_publish(struct nab_ref *hold);
+void nab_buf_unmake(struct nab_session *s, struct nab_ref *hold);
 int nab_buf_free(struct nab_session *s, unsigned long addr);
 int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 		    unsigned long *new_addr);
 int nab_buf_size(struct nab_session *s, unsigned long addr, u64 *size);
 void nab_buf_free_all(struct nab_session *s);
 int nab_buf_adopt(struct nab_session *s, struct nab_pages *pv, size_t size,
-		  unsigned long *addr);
+		  unsigned long *addr, struct nab_ref *hold);
 
 /* session.c */
 struct nab_session *nab_session_create(void);
@@ -247,7 +287,8 @@ void nab_session_destroy(struct nab_session *s);
 
 /* agent.c */
 struct netapibuf_agent_call;
-int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd);
+int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd,
+		   struct nab_ref *hold);
 extern const struct attribute_group nab_agents_group;
 
 /* stats.c */

@@ -585,6 +585,108 @@ TEST_F(abi, readonly_struct)
 	munmap(map, page);
 }
 
+/*
+ * REALLOC with its struct in the slack of the buffer it resizes: past the
+ * buffer's size but in its own last page, or its own slot. Each call
+ * would unmap or write where the struct lies: 4,097 -> 4,096 unmaps the
+ * second page, 4,097 -> 100 moves the buffer into a slot and frees its
+ * pages, and growing within a 2 KiB slot zeroes the new bytes, which the
+ * result would then overwrite. The struct is refused (EINVAL) and
+ * nothing changes.
+ */
+static void realloc_in_slack(struct __test_metadata *_metadata, int fd,
+			     size_t from, size_t at, size_t to)
+{
+	struct netapibuf_realloc *arg;
+	struct nab_stats before;
+	unsigned char *buf;
+	__u64 size = 0;
+
+	ASSERT_EQ(0, _test_ioctl_alloc(fd, from, 0, 0, (void **)&buf));
+	nab_fill(buf, 0, from, 5);
+	arg = (void *)(buf + at);
+	memset(arg, 0, sizeof(*arg));
+	arg->addr = (uintptr_t)buf;
+	arg->size = to;
+	ASSERT_STATS(&before);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, NETAPIBUF_IOC_REALLOC, arg))
+		TH_LOG("REALLOC %zu -> %zu, struct at offset %zu", from, to, at);
+	EXPECT_STATS_UNCHANGED(&before);
+	/* The buffer as it was, and the struct still there to read. */
+	EXPECT_EQ(0, _test_ioctl_size(fd, buf, 0, 0, &size));
+	EXPECT_EQ((__u64)from, size);
+	EXPECT_EQ(-1, nab_check(buf, 0, from, 5));
+	EXPECT_EQ((uintptr_t)buf, arg->addr);
+	EXPECT_EQ((__u64)0, arg->new_addr);
+
+	/* From outside the arena it works; its new bytes read as zero. */
+	if (to > from) {
+		void *new_addr = NULL;
+
+		EXPECT_EQ(0, _test_ioctl_realloc(fd, buf, to, 0, 0, &new_addr));
+		EXPECT_EQ(-1, nab_check(new_addr, 0, from, 5));
+		EXPECT_EQ(-1, nab_check_zero(new_addr, from, to - from));
+		buf = new_addr;
+	}
+	EXPECT_EQ(0, _test_ioctl_free(fd, buf, 0, 0));
+}
+
+TEST_F(abi, realloc_struct_in_slack)
+{
+	size_t page = NAB_PAGE_SIZE;
+
+	realloc_in_slack(_metadata, self->s.fd, page + 1, page + 16, page);
+	realloc_in_slack(_metadata, self->s.fd, page + 1, page + 16, 100);
+	realloc_in_slack(_metadata, self->s.fd, page + 1, 2 * page - 32, 0);
+	realloc_in_slack(_metadata, self->s.fd, 1500, 1504, 2000);
+	realloc_in_slack(_metadata, self->s.fd, 1500, 1504, 100);
+	realloc_in_slack(_metadata, self->s.fd, 20, 24, 32);
+}
+
+/*
+ * ALLOC's struct in the arena is refused too: in a free slot of a chunk
+ * page it would lie where the new buffer goes, which must read as zero.
+ * Other commands may take theirs from a live buffer.
+ */
+TEST_F(abi, alloc_struct_in_arena)
+{
+	size_t page = NAB_PAGE_SIZE;
+	struct netapibuf_alloc *arg;
+	struct netapibuf_size *sz;
+	struct nab_stats before;
+	unsigned char *small, *large;
+
+	ASSERT_EQ(0, _test_ioctl_alloc(self->s.fd, 16, 0, 0, (void **)&small));
+	ASSERT_EQ(0, _test_ioctl_alloc(self->s.fd, 2 * page, 0, 0,
+				       (void **)&large));
+
+	/* The slots after the first are free: the next 16-byte buffer's. */
+	arg = (void *)(small + 16);
+	memset(arg, 0, sizeof(*arg));
+	arg->size = 16;
+	ASSERT_STATS(&before);
+	EXPECT_ERRNO(EINVAL, ioctl(self->s.fd, NETAPIBUF_IOC_ALLOC, arg));
+	EXPECT_NOTHING_ALLOCATED(&before);
+	EXPECT_EQ((__u64)0, arg->addr);
+
+	/* In a live large buffer, all its own. */
+	arg = (void *)(large + page - 8);
+	memset(arg, 0, sizeof(*arg));
+	arg->size = 16;
+	EXPECT_ERRNO(EINVAL, ioctl(self->s.fd, NETAPIBUF_IOC_ALLOC, arg));
+	EXPECT_NOTHING_ALLOCATED(&before);
+
+	/* SIZE changes nothing: its struct may lie in a buffer. */
+	sz = (void *)large;
+	memset(sz, 0, sizeof(*sz));
+	sz->addr = (uintptr_t)small;
+	EXPECT_EQ(0, ioctl(self->s.fd, NETAPIBUF_IOC_SIZE, sz));
+	EXPECT_EQ((__u64)16, sz->size);
+
+	EXPECT_EQ(0, _test_ioctl_free(self->s.fd, small, 0, 0));
+	EXPECT_EQ(0, _test_ioctl_free(self->s.fd, large, 0, 0));
+}
+
 /* ---- INFO and the arena -------------------------------------------- */
 
 TEST_F(unmapped, info)

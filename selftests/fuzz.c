@@ -810,6 +810,11 @@ static bool one_call(struct __test_metadata *_metadata, struct fuzz *f,
 	if (c.where == W_ARENA && c.ksize && c.usize >= c.ksize &&
 	    c.type == NETAPIBUF_IOCTL_TYPE)
 		allow(&c.allowed, EFAULT);
+	/* ALLOC and REALLOC refuse one (the uapi's EINVAL). */
+	if (c.where == W_ARENA && c.ksize && c.usize >= c.ksize &&
+	    c.type == NETAPIBUF_IOCTL_TYPE && !c.tail_nonzero &&
+	    (c.nr == NETAPIBUF_CMD_ALLOC || c.nr == NETAPIBUF_CMD_REALLOC))
+		allow(&c.allowed, EINVAL);
 
 	if (c.nr == NETAPIBUF_CMD_REALLOC && c.ksize) {
 		b = model_find(&f->m, c.k.realloc.addr);

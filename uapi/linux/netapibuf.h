@@ -60,9 +60,12 @@
  *
  * - ENOTTY: unknown command, or a known number with the wrong direction.
  * - EINVAL: bad flags, non-zero reserved field, short struct, an address
- *   that is not the start of a live buffer of this session, or a
- *   NETAPIBUF_IOC_REALLOC struct that lies inside the buffer it resizes
- *   (it could not take the result).
+ *   that is not the start of a live buffer of this session (or one whose
+ *   NETAPIBUF_IOC_ALLOC or NETAPIBUF_IOC_AGENT_CALL has yet to return), or
+ *   a NETAPIBUF_IOC_ALLOC or NETAPIBUF_IOC_REALLOC struct that overlaps the
+ *   session's arena: these commands write, move and unmap arena memory,
+ *   so a struct there could lie where the result cannot go or where a
+ *   buffer must read as zero. Other commands may take theirs from a buffer.
  * - E2BIG: non-zero bytes past the end of the kernel's struct.
  * - EFAULT: the struct pointer is not readable or writable.
  * - EPERM: the session belongs to another process (after fork(2) or
@@ -75,6 +78,10 @@
  *
  * When more than one error applies, the command returns one of them.
  * A failed command changes nothing: no buffer is created, freed or resized.
+ * The one exception is a struct that another thread of the process unmaps
+ * or write-protects while the command runs: a NETAPIBUF_IOC_REALLOC that
+ * worked then fails with EFAULT after its change (an ALLOC or AGENT_CALL is
+ * undone: its new buffer is freed).
  */
 
 /* ABI version reported by NETAPIBUF_IOC_INFO; bumped on incompatible change. */
