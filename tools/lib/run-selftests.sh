@@ -6,18 +6,19 @@
 # frame each one's output with marker lines that carry TOKEN:
 #   TOKEN begin NAME
 #   TOKEN end NAME STATUS [timeout]
-# Usage: run-selftests.sh TOKEN DIR SECONDS
+# Usage: run-selftests.sh TOKEN DIR SECONDS [LIST]  (LIST: default "list")
 
 token=$1
 dir=$2
 limit=$3
+list=${4:-list}
 
 cd "$dir" || {
 	echo "run-selftests: cannot cd to $dir"
 	exit 1
 }
-[ -r list ] || {
-	echo "run-selftests: no $dir/list"
+[ -r "$list" ] || {
+	echo "run-selftests: no $dir/$list"
 	exit 1
 }
 while IFS= read -r name || [ -n "$name" ]; do
@@ -36,5 +37,5 @@ while IFS= read -r name || [ -n "$name" ]; do
 	late=
 	[ $(($(date +%s) - start)) -ge "$limit" ] && late=timeout
 	echo "$token end $name $status $late"
-done <list
+done <"$list"
 exit 0
