@@ -27,9 +27,13 @@
  * Copyright (C) 2026 The netapibuf authors
  */
 
+#include <linux/cred.h>
+#include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/slab.h>
 #include <linux/sizes.h>
 #include <linux/sysfs.h>
 
@@ -52,6 +56,10 @@ unsigned long nab_max_buffer_bytes = SZ_1G;
 unsigned long nab_max_session_bytes;
 unsigned long nab_max_total_bytes;
 unsigned long nab_arena_size = 64 * (unsigned long)SZ_1G;
+unsigned long nab_max_user_sessions = 1024;
+
+/* Beyond any real need, and far from overflowing the count. */
+#define NAB_USER_SESSIONS_MAX	BIT(20)
 
 /**
  * struct nab_param - a parameter and the values it accepts
@@ -117,6 +125,10 @@ MODULE_PARM_DESC(max_total_bytes,
 NAB_PARAM(arena_size, NAB_ARENA_MIN, NAB_ARENA_MAX, PAGE_SIZE);
 MODULE_PARM_DESC(arena_size,
 		 "Address space of each new session's arena in bytes, whole pages from 64 MiB to 1 TiB (default 64 GiB)");
+
+NAB_PARAM(max_user_sessions, 1, NAB_USER_SESSIONS_MAX, 1);
+MODULE_PARM_DESC(max_user_sessions,
+		 "Most sessions (opens of the device) one user (effective uid) may have at once; 1 to 1048576 (default 1024); past it open fails with EMFILE");
 
 /**
  * nab_limits_init() - defaults that depend on the machine
@@ -348,4 +360,97 @@ void nab_cancel_resize(struct nab_session *s, u64 old, bool old_pages,
 		nab_give(s, to - from);
 	if (size > old)
 		nab_count_bytes(s, -(s64)(size - old));
+}
+
+/*
+ * Sessions per user. Each session holds kernel memory whatever its
+ * buffers: itself, an inode, a tree node, and the opener's mm_struct,
+ * kept by mmgrab() until the session goes. All of it is charged to the
+ * opener's memory cgroup, and a process's sessions are bounded by its
+ * descriptor limit, but a user has as many processes as it likes: as
+ * inotify bounds its instances per user (max_user_instances),
+ * max_user_sessions bounds the sessions of one effective uid.
+ */
+
+/**
+ * struct nab_user - the sessions of one user
+ * @node: in nab_users
+ * @uid: the effective uid
+ * @sessions: its live sessions, at least 1
+ */
+struct nab_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned long sessions;
+};
+
+static DEFINE_HASHTABLE(nab_users, 6);
+static DEFINE_MUTEX(nab_users_lock);	/* protects nab_users */
+
+static struct nab_user *nab_user_find(kuid_t uid)
+{
+	struct nab_user *u;
+
+	lockdep_assert_held(&nab_users_lock);
+	hash_for_each_possible(nab_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/**
+ * nab_user_session_get() - count a new session against its user's limit
+ * @s: the new session; gets its user
+ *
+ * Return: 0, -EMFILE (the user has max_user_sessions) or -ENOMEM.
+ */
+int nab_user_session_get(struct nab_session *s)
+{
+	struct nab_user *u, *fresh;
+	kuid_t uid = current_euid();
+	int ret = 0;
+
+	/* Allocated ahead: most opens find their user already there. */
+	fresh = kzalloc(sizeof(*fresh), NAB_GFP);
+	if (!fresh)
+		return -ENOMEM;
+
+	mutex_lock(&nab_users_lock);
+	u = nab_user_find(uid);
+	if (!u) {
+		u = fresh;
+		fresh = NULL;
+		u->uid = uid;
+		hash_add(nab_users, &u->node, __kuid_val(uid));
+	}
+	if (u->sessions >= READ_ONCE(nab_max_user_sessions)) {
+		ret = -EMFILE;
+		if (!u->sessions) {
+			hash_del(&u->node);
+			kfree(u);
+		}
+	} else {
+		u->sessions++;
+		s->user = u;
+	}
+	mutex_unlock(&nab_users_lock);
+	kfree(fresh);
+	return ret;
+}
+
+/**
+ * nab_user_session_put() - a session of @s's user is gone
+ * @s: the session, counted by nab_user_session_get()
+ */
+void nab_user_session_put(struct nab_session *s)
+{
+	struct nab_user *u = s->user;
+
+	mutex_lock(&nab_users_lock);
+	if (!--u->sessions) {
+		hash_del(&u->node);
+		kfree(u);
+	}
+	mutex_unlock(&nab_users_lock);
+	s->user = NULL;
 }

@@ -80,6 +80,7 @@ struct nab_pages_growth {
 };
 
 struct nab_obj;
+struct nab_user;
 
 /**
  * struct nab_obj_ops - what the arena asks of what occupies it
@@ -189,6 +190,7 @@ static inline bool nab_ref_valid(const struct nab_ref *ref)
  * @charged: memory the live buffers hold, as the limits count it (limits.c)
  * @peak_bytes: highest @bytes seen
  * @pages: pages backing the session's buffers
+ * @user: the opener's user, whose sessions are counted (limits.c)
  * @pid: thread group id of the opener, for the debugfs listing
  * @comm: command name of the opener, for the debugfs listing
  * @node: in the list of all sessions
@@ -206,6 +208,7 @@ struct nab_session {
 	u64 charged;
 	u64 peak_bytes;
 	u64 pages;
+	struct nab_user *user;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
@@ -216,7 +219,10 @@ extern unsigned long nab_max_buffer_bytes;
 extern unsigned long nab_max_session_bytes;
 extern unsigned long nab_max_total_bytes;
 extern unsigned long nab_arena_size;
+extern unsigned long nab_max_user_sessions;
 void nab_limits_init(void);
+int nab_user_session_get(struct nab_session *s);
+void nab_user_session_put(struct nab_session *s);
 unsigned long nab_arena_pages(void);
 int nab_limit_size(u64 size);
 /* these with the session locked */

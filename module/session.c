@@ -61,7 +61,12 @@ static void nab_inode_put(struct inode *inode)
 /**
  * nab_session_create() - a new session for the calling process
  *
- * Return: the session, or an ERR_PTR() on failure.
+ * Everything a session allocates is charged to the caller's memory cgroup
+ * (NAB_GFP; anonymous inodes come from an accounted cache), and it counts
+ * against its user's max_user_sessions.
+ *
+ * Return: the session, or an ERR_PTR(): -EMFILE (max_user_sessions),
+ * -ENOMEM.
  */
 struct nab_session *nab_session_create(void)
 {
@@ -74,10 +79,14 @@ struct nab_session *nab_session_create(void)
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 
+	ret = nab_user_session_get(s);
+	if (ret)
+		goto free_session;
+
 	inode = nab_inode_new();
 	if (IS_ERR(inode)) {
 		ret = PTR_ERR(inode);
-		goto free_session;
+		goto put_user;
 	}
 	s->mapping = inode->i_mapping;
 
@@ -102,6 +111,8 @@ struct nab_session *nab_session_create(void)
 
 put_inode:
 	nab_inode_put(inode);
+put_user:
+	nab_user_session_put(s);
 free_session:
 	kfree(s);
 	return ERR_PTR(ret);
@@ -119,6 +130,7 @@ void nab_session_destroy(struct nab_session *s)
 	if (s->mm)
 		mmdrop(s->mm);
 	nab_inode_put(s->mapping->host);
+	nab_user_session_put(s);
 	mutex_destroy(&s->lock);
 	kfree(s);
 }

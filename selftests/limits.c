@@ -29,6 +29,7 @@
  *
  * Copyright (C) 2026 The netapibuf authors
  */
+#include <sys/resource.h>
 #include <sys/utsname.h>
 
 #include <netapi.h>
@@ -48,7 +49,7 @@
 
 static const char *const params[] = {
 	"max_buffer_bytes", "max_session_bytes", "max_total_bytes",
-	"arena_size",
+	"arena_size", "max_user_sessions",
 };
 static unsigned long long params_saved[ARRAY_SIZE(params)];
 static bool params_have[ARRAY_SIZE(params)];
@@ -390,6 +391,67 @@ static void run_in_group(struct __test_metadata *_metadata,
 	EXPECT_GT(2LL * MB, self->current_end);
 }
 
+/*
+ * What a session holds whatever its buffers (itself, an inode, a tree
+ * node, the opener's mm kept alive) is charged to the opener's group:
+ * 1,000 sessions without a buffer raise memory.current by more than
+ * 1,000 times the session struct's slab object (512 bytes).
+ */
+#define CG_SESSIONS	1000
+
+TEST_F_TIMEOUT(memcg, sessions_charged, 120)
+{
+	struct cg_report *r = self->r;
+	unsigned long long saved = 0;
+	char pid_str[16], c;
+	int go[2], status;
+	pid_t pid;
+
+	ASSERT_TRUE(nab_param_read("max_user_sessions", &saved));
+	ASSERT_TRUE(nab_param_write("max_user_sessions", 4 * CG_SESSIONS));
+	ASSERT_EQ(0, pipe(go));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct rlimit rl = { 2 * CG_SESSIONS, 2 * CG_SESSIONS };
+		static int fds[CG_SESSIONS];
+		int i;
+
+		close(go[1]);
+		r->msg[0] = '\0';
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(3);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		r->current_start = cg_read(self->cg, "memory.current");
+		for (i = 0; i < CG_SESSIONS; i++) {
+			fds[i] = open(NAB_DEVICE, O_RDWR | O_CLOEXEC);
+			if (fds[i] < 0) {
+				snprintf(r->msg, sizeof(r->msg),
+					 "open %d: %s", i, strerror(errno));
+				_exit(1);
+			}
+		}
+		r->current_after_4m = cg_read(self->cg, "memory.current");
+		_exit(0);
+	}
+	close(go[0]);
+	snprintf(pid_str, sizeof(pid_str), "%d", pid);
+	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	close(go[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(nab_param_write("max_user_sessions", saved));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child: status %#x %s", status, r->msg);
+	TH_LOG("memory.current %lld before %d sessions, %lld with them (%lld bytes each)",
+	       r->current_start, CG_SESSIONS, r->current_after_4m,
+	       (r->current_after_4m - r->current_start) / CG_SESSIONS);
+	EXPECT_LE(r->current_start + CG_SESSIONS * 512LL, r->current_after_4m);
+}
+
 TEST_F_TIMEOUT(memcg, cannot_pass_memory_max, 120)
 {
 	struct cg_report *r = self->r;
@@ -598,6 +660,12 @@ TEST_F(quota, parameters_checked_when_written)
 		{ "max_session_bytes", 0, 0 },
 		{ "max_total_bytes", ~0ULL, 0 },
 		{ "max_total_bytes", 0, 0 },
+		/* sessions per user: 1 to 2^20 */
+		{ "max_user_sessions", 0, EINVAL },
+		{ "max_user_sessions", (1ULL << 20) + 1, EINVAL },
+		{ "max_user_sessions", ~0ULL, EINVAL },
+		{ "max_user_sessions", 1, 0 },
+		{ "max_user_sessions", 1ULL << 20, 0 },
 	};
 	const char *const junk[] = { "-1", "x", "1x", "18446744073709551616" };
 	unsigned long long before, after;
@@ -622,6 +690,58 @@ TEST_F(quota, parameters_checked_when_written)
 			EXPECT_EQ(before, after);
 		}
 	}
+}
+
+/* open(2) of the device as 0 or -1, for EXPECT_ERRNO; the fd in *@fd. */
+static int open_session(int *fd)
+{
+	*fd = open(NAB_DEVICE, O_RDWR | O_CLOEXEC);
+	return *fd < 0 ? -1 : 0;
+}
+
+/*
+ * max_user_sessions bounds the sessions of one effective uid: past it
+ * open(2) fails with EMFILE and no session is made; another user has a
+ * count of its own; a closed session makes room.
+ */
+TEST_F(quota, sessions_per_user)
+{
+	struct nab_stats now, after;
+	struct stat st;
+	int fds[4], extra = -1, status, i;
+	pid_t pid;
+
+	/* Every session in the guest is root's. */
+	ASSERT_STATS(&now);
+	ASSERT_TRUE(nab_param_write("max_user_sessions", now.sessions + 4));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, open_session(&fds[i])) TH_LOG("%s", strerror(errno));
+	EXPECT_ERRNO(EMFILE, open_session(&extra));
+	ASSERT_STATS(&after);
+	EXPECT_EQ(now.sessions + 4, after.sessions);
+
+	/* Another user is not bound by root's count. */
+	ASSERT_EQ(0, stat(NAB_DEVICE, &st));
+	ASSERT_EQ(0, chmod(NAB_DEVICE, 0666));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setresuid(65534, 65534, 65534))
+			_exit(2);
+		_exit(open_session(&extra) ? 1 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, chmod(NAB_DEVICE, st.st_mode & 07777));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("uid 65534 could not open a session: status %#x", status);
+
+	/* A closed session makes room for one. */
+	close(fds[0]);
+	EXPECT_EQ(0, open_session(&fds[0])) TH_LOG("%s", strerror(errno));
+	EXPECT_ERRNO(EMFILE, open_session(&extra));
+	for (i = 0; i < 4; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 }
 
 /*

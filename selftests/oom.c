@@ -95,7 +95,7 @@ FIXTURE_TEARDOWN(oom)
 {
 }
 
-TEST_F(oom, holder_refused_not_innocent_killed)
+TEST_F_TIMEOUT(oom, holder_refused_not_innocent_killed, 900)
 {
 	unsigned long long total_max = 0, ram = meminfo("MemTotal");
 	size_t touch = (size_t)(ram / 1024 * 96 > 96 * MB ? ram / 1024 * 96

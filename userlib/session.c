@@ -150,8 +150,12 @@ static NET_API_STATUS netapibuf_open_device(struct netapibuf_session *s)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
-		/* Opening a session allocates: that may fail and pass. */
-		if (err == ENOMEM)
+		/*
+		 * Opening a session allocates and counts against limits
+		 * (descriptors, the module's max_user_sessions): that may
+		 * fail and pass.
+		 */
+		if (err == ENOMEM || err == EMFILE || err == ENFILE)
 			return ERROR_NOT_ENOUGH_MEMORY;
 		netapibuf_warn_once(NETAPIBUF_WARNED_OPEN,
 				    "cannot open %s: %s%s", path,
