@@ -29,6 +29,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "netapibuf_internal.h"
@@ -798,6 +799,11 @@ void nab_buf_free_all(struct nab_session *s)
 
 	mutex_lock(&s->lock);
 	while ((obj = nab_arena_next(s, &pgoff))) {
+		/*
+		 * A session may hold millions of buffers: let others run (the
+		 * lock is a mutex, and nothing else can use a dying session).
+		 */
+		cond_resched();
 		if (obj->ops == &nab_chunk_ops) {
 			c = container_of(obj, struct nab_chunk, obj);
 			for_each_set_bit(slot, c->used, nab_class_slots(c->class)) {
