@@ -9,51 +9,45 @@
  * out. An object tells the arena nothing but its pages, through its
  * ops->pages(); what it is and how it keeps them is its own business.
  *
- * Nothing is mapped up front. The fault handler hands the page under the
- * faulting address to the core in vmf->page, with a reference that the
- * page table entry takes over, and the core installs the entry (as for
- * ALSA's snd_pcm_mmap_data_fault()): it allocates the page table itself
- * and retries the fault if that table went away meanwhile - which since
- * 6.14 a MADV_DONTNEED in another thread may do (commit 6375e95f381e,
- * "mm: pgtable: reclaim empty PTE page in madvise(MADV_DONTNEED)",
- * CONFIG_PT_RECLAIM). A fault on an address that no live buffer covers
- * gets SIGBUS.
+ * Nothing is mapped up front. The fault handler maps the page under the
+ * faulting address, and up to NAB_FAULT_AROUND - 1 pages of the same
+ * large buffer after it (buffers are used whole), with PFN entries:
+ * vmf_insert_mixed() in a VM_MIXEDMAP VMA, on an architecture with
+ * pte_special(), installs "special" page table entries that hold no
+ * reference to the page and that vm_normal_page() does not resolve. So
+ * get_user_pages() in every form - GUP-fast, which does not look at
+ * VM_IO (vmsplice(2), O_DIRECT, RDMA), and the slow path, which VM_IO
+ * stops too (io_uring's registered buffers, /proc/PID/mem) - finds no
+ * page there and fails: nothing outside this module ever holds a reference
+ * to an arena page, so a page the module frees is free. The dma-buf
+ * system heap (remap_pfn_range()) and the DRM drivers on TTM
+ * (vmf_insert_pfn_prot()) map their pages the same way. A fault on an
+ * address that no live buffer covers gets SIGBUS.
  *
- * Pages leave the arena (buffer freed, shrunk or moved) only through
- * nab_arena_release(), which removes them from the tree and from every
- * mapping in one call, with the session locked. The entry for a faulting
- * page is installed after nab_fault() has returned, outside the session
- * lock. The page lock closes the gap, as it does for the page cache
- * between filemap_fault() and truncation:
+ * With no reference in the page tables, an entry left behind when its
+ * page is freed would map a freed page. No such entry can exist, by
+ * construction: entries are installed only by nab_fault(), with the
+ * session locked, for pages it finds in the space tree under that lock;
+ * pages leave the arena (buffer freed, shrunk or moved) only through
+ * nab_arena_release(), which takes them out of the tree and out of every
+ * mapping (unmap_mapping_range()) in one call, with the session locked.
+ * A fault that found a page has installed its entry before the release
+ * starts, and the release's unmap removes it; a fault after it does not
+ * find the page. The object frees the pages only after that.
  *
- * - nab_fault() looks the page up and locks it with the session locked,
- *   and returns VM_FAULT_LOCKED; the core unlocks the page only once the
- *   entry is in place or the fault gave up;
- * - nab_arena_release(), still with the session locked, removes the range
- *   from the tree, then locks and unlocks each of its pages before it
- *   unmaps the range.
- *
- * So a fault that found a page before it left has its entry in place
- * before the unmap that removes it, and a later fault does not find the
- * page: no entry for a page outlives its place in the arena, and a freed
- * buffer's address gets SIGBUS. The page locks nest inside the session
- * lock; the core calls nothing of ours while it holds one (no
- * .page_mkwrite, no .map_pages), so nothing waits for the session lock
- * with a page locked.
- *
- * A large buffer's next pages are mapped ahead by the same fault (buffers
- * are used whole), inserted with vm_insert_pages() under the session
- * lock, where nab_arena_release() finds them like any other entry. That
- * is only an optimisation: a neighbour that cannot be inserted (mapped
- * already, its page table freed under it, no memory for one) is left to
- * its own fault, and its error never reaches the faulting thread.
+ * A page table that MADV_DONTNEED freed under the fault (6.14+,
+ * CONFIG_PT_RECLAIM, commit 6375e95f381e) makes the insertion fail with
+ * VM_FAULT_OOM; the fault then returns VM_FAULT_NOPAGE and the access
+ * faults again, as finish_fault() and TTM's fault handler do. Pages
+ * mapped ahead are best effort: one that cannot be inserted is left to
+ * its own fault.
  *
  * Copyright (C) 2026 The netapibuf authors
  */
 
 #include <linux/fs.h>
 #include <linux/mm.h>
-#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 
 #include "compat.h"
 #include "netapibuf_internal.h"
@@ -195,16 +189,10 @@ int nab_arena_insert(struct nab_session *s, struct nab_obj *obj,
 	return 0;
 }
 
-/* Wait for faults that found the pages, then unmap them. */
+/* Unmap pages [pgoff, pgoff + nr) from every mapping of the arena. */
 static void nab_arena_unmap(struct nab_session *s, pgoff_t pgoff,
-			    struct page **pages, unsigned long nr)
+			    unsigned long nr)
 {
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		lock_page(pages[i]);
-		unlock_page(pages[i]);
-	}
 	unmap_mapping_range(s->mapping, (loff_t)pgoff << PAGE_SHIFT,
 			    (loff_t)nr << PAGE_SHIFT, 1);
 }
@@ -228,11 +216,11 @@ static void nab_arena_clear(struct nab_session *s, pgoff_t pgoff,
  * @index: its first page to go, counted from @obj's first
  * @nr: pages to go
  *
- * Removes the pages from the space tree, waits (by taking each page lock)
- * for any fault that found one of them before and has yet to install its
- * entry, and unmaps them (see the top of this file). On return no page
- * table maps them at these indices and the TLBs are flushed, so the
- * caller may free them; they are still the object's until it does.
+ * Removes the pages from the space tree and unmaps them. Faults install
+ * entries only with the session locked, so on return no page table maps
+ * them at these indices, none will, and the TLBs are flushed (see the top
+ * of this file): the caller may free them; they are still the object's
+ * until it does.
  */
 void nab_arena_release(struct nab_session *s, struct nab_obj *obj,
 		       unsigned long index, unsigned long nr)
@@ -245,7 +233,7 @@ void nab_arena_release(struct nab_session *s, struct nab_obj *obj,
 	if (WARN_ON_ONCE(!pages || have < nr))
 		return;
 	nab_arena_clear(s, obj->pgoff + index, nr);
-	nab_arena_unmap(s, obj->pgoff + index, pages, nr);
+	nab_arena_unmap(s, obj->pgoff + index, nr);
 }
 
 /**
@@ -286,8 +274,15 @@ int nab_arena_grow(struct nab_session *s, struct nab_obj *obj,
 		return ret;
 	/* From its new place on the object's pages leave the old one. */
 	nab_arena_clear(s, old_pgoff, nr);
-	nab_arena_unmap(s, old_pgoff, pages, nr);
+	nab_arena_unmap(s, old_pgoff, nr);
 	return 0;
+}
+
+/* Map one page with a PFN entry: no reference, invisible to GUP. */
+static vm_fault_t nab_insert(struct vm_area_struct *vma, unsigned long addr,
+			     struct page *page)
+{
+	return nab_vmf_insert_mixed(vma, addr, page_to_pfn(page));
 }
 
 /* Map the pages after the faulting one, best effort (see above). */
@@ -296,47 +291,53 @@ static void nab_map_ahead(struct vm_fault *vmf, struct page **pages,
 {
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long addr = (vmf->address & PAGE_MASK) + PAGE_SIZE;
+	unsigned long i;
 
 	nr = min3(nr, (vma->vm_end - addr) >> PAGE_SHIFT,
 		  (unsigned long)NAB_FAULT_AROUND - 1);
-	if (nr)
-		vm_insert_pages(vma, addr, pages, &nr);
+	for (i = 0; i < nr; i++, addr += PAGE_SIZE)
+		if (nab_insert(vma, addr, pages[i]) != VM_FAULT_NOPAGE)
+			break;
 }
 
 static vm_fault_t nab_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct nab_session *s = vma->vm_private_data;
-	struct page **pages, *page = NULL;
+	struct page **pages;
 	unsigned long nr;
+	vm_fault_t ret;
 
 	/* VM_DONTCOPY | VM_IO keep other processes out; be sure of it. */
 	if (vma->vm_mm != s->mm)
 		return VM_FAULT_SIGBUS;
 
+	/*
+	 * The entries go in with the session locked: nab_arena_release()
+	 * cannot run between the lookup and the insertion (see the top of
+	 * this file).
+	 */
 	mutex_lock(&s->lock);
 	pages = nab_arena_pages_at(s, vmf->pgoff, &nr);
-	if (pages) {
-		nab_map_ahead(vmf, pages + 1, nr - 1);
-		page = pages[0];
-		get_page(page);
-		lock_page(page);
+	if (!pages) {
+		ret = VM_FAULT_SIGBUS;
+	} else if (unlikely(PageHWPoison(pages[0]))) {
+		/* A memory error: SIGBUS with the error's address. */
+		ret = VM_FAULT_HWPOISON;
+	} else {
+		ret = nab_insert(vma, vmf->address & PAGE_MASK, pages[0]);
+		if (ret == VM_FAULT_NOPAGE)
+			nab_map_ahead(vmf, pages + 1, nr - 1);
 	}
 	mutex_unlock(&s->lock);
-	if (!page)
-		return VM_FAULT_SIGBUS;
 
 	/*
-	 * A memory error: SIGBUS, without the core's page cache handling
-	 * of one, which expects a page->mapping that ours lack.
+	 * The page table went away under the insertion (6.14+, see above),
+	 * or none could be had: fault again, unless the task is dying.
 	 */
-	if (unlikely(PageHWPoison(page))) {
-		unlock_page(page);
-		put_page(page);
-		return VM_FAULT_HWPOISON;
-	}
-	vmf->page = page;
-	return VM_FAULT_LOCKED;
+	if (ret == VM_FAULT_OOM && !fatal_signal_pending(current))
+		ret = VM_FAULT_NOPAGE;
+	return ret;
 }
 
 /* Buffer addresses are arena base + offset: the arena must not move. */
@@ -391,14 +392,13 @@ int nab_mmap(struct file *file, struct vm_area_struct *vma)
 		return ret;
 
 	/*
-	 * VM_MIXEDMAP: vm_insert_pages(), which maps ahead from the fault
-	 * handler, needs it set here (else it sets it itself, which needs
-	 * mmap_lock held for writing). The faulting page itself goes back
-	 * through vmf->page, which the core maps in any VMA.
+	 * VM_MIXEDMAP: the fault handler maps pages with PFN entries (see
+	 * the top of this file); unlike VM_PFNMAP it keeps MADV_DONTNEED
+	 * working on the arena.
 	 * VM_DONTCOPY: a child of fork() does not get the parent's buffers.
 	 * VM_IO: and cannot get them back with madvise(MADV_DOFORK); it also
-	 * keeps get_user_pages() away, so only these page tables ever hold
-	 * references to the pages.
+	 * keeps the slow get_user_pages() away, which PFN entries alone do
+	 * too.
 	 * VM_DONTEXPAND, no VM_MAYEXEC: the arena is data of a fixed size.
 	 */
 	nab_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTCOPY | VM_IO |

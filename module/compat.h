@@ -7,9 +7,9 @@
  * debug kernel), 6.12 and 6.12-rt (Debian's LTS) and mainline 7.x
  * (tools/kernel); docs/ecosystem.md lists the exact versions.
  *
- * Not here because the code avoids the difference: the 6.14 PT_RECLAIM
- * race of vm_insert_page(s) in a fault handler (mmap.c hands the page back
- * through vmf->page on every kernel instead).
+ * Not here because the code handles it the same way on every kernel: the
+ * 6.14 PT_RECLAIM race of a page table freed under the fault handler's
+ * insertion (arena.c retries the fault).
  */
 #ifndef _NETAPIBUF_COMPAT_H
 #define _NETAPIBUF_COMPAT_H
@@ -34,6 +34,28 @@ static inline void nab_vm_flags_clear(struct vm_area_struct *vma,
 #else
 #define nab_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
 #define nab_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#endif
+
+/*
+ * The arena's PFN entries hold no page reference only where the
+ * architecture has pte_special(); elsewhere vmf_insert_mixed() falls back
+ * to refcounted entries that get_user_pages() can pin (arena.c).
+ */
+#ifndef CONFIG_ARCH_HAS_PTE_SPECIAL
+#error "netapibuf needs CONFIG_ARCH_HAS_PTE_SPECIAL (x86-64, arm64, ...)"
+#endif
+
+/*
+ * vmf_insert_mixed() took a pfn_t until 6.17 removed the type and
+ * <linux/pfn_t.h> (Alistair Popple's "mm: remove pfn_t" series); since
+ * then it takes the bare PFN.
+ */
+#if KERNEL_VERSION(6, 17, 0) > LINUX_VERSION_CODE
+#include <linux/pfn_t.h>
+#define nab_vmf_insert_mixed(vma, addr, pfn) \
+	vmf_insert_mixed(vma, addr, pfn_to_pfn_t(pfn))
+#else
+#define nab_vmf_insert_mixed(vma, addr, pfn) vmf_insert_mixed(vma, addr, pfn)
 #endif
 
 /* 6.12 removed no_llseek; a NULL .llseek means the same since 6.0. */

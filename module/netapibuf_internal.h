@@ -175,8 +175,8 @@ static inline bool nab_ref_valid(const struct nab_ref *ref)
  * struct nab_session - the state behind one open of /dev/netapibuf
  * @lock: protects every field below and every buffer of the session;
  *	taken inside mmap_lock by the fault handler, so never held across
- *	copy_to_user() or anything else that may fault on user memory; the
- *	page locks of the session's pages nest inside it (mmap.c)
+ *	copy_to_user() or anything else that may fault on user memory;
+ *	the fault handler installs page table entries under it (arena.c)
  * @space: arena page index -> struct nab_obj (guard, chunk or large buffer)
  * @partial: per size class, the chunks that have a free slot
  * @mapping: the session's own address space, which the arena maps; used
