@@ -136,9 +136,10 @@ MODULE_PARM_DESC(max_user_sessions,
  * Called once at load, after the parameters given to modprobe are set.
  *
  * max_total_bytes is the one bound on what all sessions pin. Buffer pages
- * are in no process's RSS until touched, and the OOM killer weighs RSS,
- * swap entries and page tables only (oom_badness()): if the buffers took
- * the memory, it would kill whoever touches memory next, not the holder.
+ * are in no process's RSS (the arena's PFN entries are not counted,
+ * arena.c), and the OOM killer weighs RSS, swap entries and page tables
+ * only (oom_badness()): if the buffers took the memory, it would kill
+ * whoever touches memory next, not the holder.
  * No mechanism in the kernel lets a driver add its pages to that weight;
  * the holders of unmapped memory bound it instead: io_uring's registered
  * buffers, RDMA and memfd_secret by RLIMIT_MEMLOCK (8 MiB a user by
