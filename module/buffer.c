@@ -483,15 +483,17 @@ int nab_buf_alloc_held(struct nab_session *s, u64 size, unsigned long *addr,
 	struct nab_ref ref;
 	int ret;
 
+	/* A size no buffer may have is EDQUOT, mapped arena or not. */
+	ret = nab_limit_size(size);
+	if (ret)
+		goto fail;
+
 	mutex_lock(&s->lock);
 	if (!s->arena_base) {
 		ret = -ENXIO;
 		goto unlock;
 	}
-	/*
-	 * Charged before anything is allocated, undone on failure; a size
-	 * past max_buffer_bytes is refused here too.
-	 */
+	/* Charged before anything is allocated, undone on failure. */
 	ret = nab_charge(s, size, size > NAB_SMALL_MAX);
 	if (ret)
 		goto unlock;
@@ -514,6 +516,7 @@ int nab_buf_alloc_held(struct nab_session *s, u64 size, unsigned long *addr,
 unlock:
 	mutex_unlock(&s->lock);
 	nab_spare_release(&spare);
+fail:
 	if (ret)
 		atomic64_inc(&nab_stats.alloc_failures);
 	return ret;
