@@ -9,20 +9,30 @@
  * out. An object tells the arena nothing but its pages, through its
  * ops->pages(); what it is and how it keeps them is its own business.
  *
- * Nothing is mapped up front. The fault handler maps the page under the
- * faulting address, and up to NAB_FAULT_AROUND - 1 pages of the same
- * large buffer after it (buffers are used whole), with PFN entries:
- * vmf_insert_mixed() in a VM_MIXEDMAP VMA, on an architecture with
- * pte_special(), installs "special" page table entries that hold no
- * reference to the page and that vm_normal_page() does not resolve. So
- * get_user_pages() in every form - GUP-fast, which does not look at
- * VM_IO (vmsplice(2), O_DIRECT, RDMA), and the slow path, which VM_IO
- * stops too (io_uring's registered buffers, /proc/PID/mem) - finds no
- * page there and fails: nothing outside this module ever holds a reference
- * to an arena page, so a page the module frees is free. The dma-buf
- * system heap (remap_pfn_range()) and the DRM drivers on TTM
- * (vmf_insert_pfn_prot()) map their pages the same way. A fault on an
- * address that no live buffer covers gets SIGBUS.
+ * Nothing is mapped up front. The first fault on a large buffer maps the
+ * page under the faulting address and up to NAB_FAULT_AROUND - 1 pages
+ * of the same buffer after it in one pass (buffers are used whole), with
+ * PFN entries: "special" page table entries that hold no reference to the
+ * page and that vm_normal_page() does not resolve, in a VM_MIXEDMAP VMA
+ * on an architecture with pte_special(). So get_user_pages() in every
+ * form - GUP-fast, which does not look at VM_IO (vmsplice(2), O_DIRECT,
+ * RDMA), and the slow path, which VM_IO stops too (io_uring's registered
+ * buffers, /proc/PID/mem) - finds no page there and fails: nothing outside
+ * this module ever holds a reference to an arena page, so a page the
+ * module frees is free. The dma-buf system heap (remap_pfn_range()) and
+ * the DRM drivers on TTM (vmf_insert_pfn_prot()) map their pages the same
+ * way.
+ *
+ * The pass is apply_to_page_range(), as remap_pfn_range() and i915's
+ * remap_io_sg() do it: each page table is allocated if need be and locked
+ * once, and every entry of the window in it is written under that one
+ * lock, where vmf_insert_mixed() walks to, locks and unlocks the table
+ * and looks the page's memory type up (PAT) for each page. The pages are
+ * RAM the page allocator gave the module, write-back like the VMA's
+ * vm_page_prot, which is what the PAT lookup returns for them. If the
+ * pass cannot map the faulting page (no memory for a page table), that
+ * page goes in alone with vmf_insert_mixed(), whose result the fault
+ * returns. A fault on an address that no live buffer covers gets SIGBUS.
  *
  * With no reference in the page tables, an entry left behind when its
  * page is freed would map a freed page. No such entry can exist, by
@@ -36,10 +46,11 @@
  * find the page. The object frees the pages only after that.
  *
  * A page table that MADV_DONTNEED freed under the fault (6.14+,
- * CONFIG_PT_RECLAIM, commit 6375e95f381e) makes the insertion fail with
+ * CONFIG_PT_RECLAIM, commit 6375e95f381e) makes the pass fail (the
+ * table cannot be mapped: -ENOMEM) and the single insertion fail with
  * VM_FAULT_OOM; the fault then returns VM_FAULT_NOPAGE and the access
  * faults again, as finish_fault() and TTM's fault handler do. Pages
- * mapped ahead are best effort: one that cannot be inserted is left to
+ * mapped ahead are best effort: what the pass did not reach is left to
  * its own fault.
  *
  * Copyright (C) 2026 The netapibuf authors
@@ -52,8 +63,13 @@
 #include "compat.h"
 #include "netapibuf_internal.h"
 
-/* Most pages of a large buffer one fault maps. */
-#define NAB_FAULT_AROUND	32
+/*
+ * Most pages of a large buffer one fault maps: 4 MiB, two or three page
+ * tables, written in about 60 us of guest time under -icount; a larger
+ * buffer takes a fault per 4 MiB it is used by, and holds the session
+ * lock no longer than that per fault.
+ */
+#define NAB_FAULT_AROUND	1024
 
 /* Occupies the arena's first pages; has no pages. */
 static struct nab_obj nab_guard;
@@ -285,19 +301,62 @@ static vm_fault_t nab_insert(struct vm_area_struct *vma, unsigned long addr,
 	return nab_vmf_insert_mixed(vma, addr, page_to_pfn(page));
 }
 
-/* Map the pages after the faulting one, best effort (see above). */
-static void nab_map_ahead(struct vm_fault *vmf, struct page **pages,
+/**
+ * struct nab_map_pass - what apply_to_page_range() hands nab_map_pte()
+ * @mm: the arena's mm
+ * @pages: the page for the next entry
+ * @prot: the VMA's page protection
+ * @done: entries visited so far
+ */
+struct nab_map_pass {
+	struct mm_struct *mm;
+	struct page **pages;
+	pgprot_t prot;
+	unsigned long done;
+};
+
+/* One entry of the pass, its page table locked (apply_to_pte_range()). */
+static int nab_map_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct nab_map_pass *p = data;
+	struct page *page = p->pages[p->done];
+
+	/* Left to its own fault, which reports it with its address. */
+	if (unlikely(PageHWPoison(page)))
+		return -EHWPOISON;
+	/*
+	 * An entry already there was installed by an earlier fault for the
+	 * page at this index, and is still that page's (top of this file).
+	 */
+	if (pte_none(ptep_get(pte)))
+		set_pte_at(p->mm, addr, pte,
+			   pte_mkspecial(pfn_pte(page_to_pfn(page), p->prot)));
+	p->done++;
+	return 0;
+}
+
+/*
+ * Map the faulting page and up to NAB_FAULT_AROUND - 1 after it of the
+ * same object, @nr pages from @pages on, in one pass (see above).
+ */
+static vm_fault_t nab_map(struct vm_fault *vmf, struct page **pages,
 			  unsigned long nr)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	unsigned long addr = (vmf->address & PAGE_MASK) + PAGE_SIZE;
-	unsigned long i;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	struct nab_map_pass pass = {
+		.mm = vma->vm_mm,
+		.pages = pages,
+		.prot = vma->vm_page_prot,
+	};
 
 	nr = min3(nr, (vma->vm_end - addr) >> PAGE_SHIFT,
-		  (unsigned long)NAB_FAULT_AROUND - 1);
-	for (i = 0; i < nr; i++, addr += PAGE_SIZE)
-		if (nab_insert(vma, addr, pages[i]) != VM_FAULT_NOPAGE)
-			break;
+		  (unsigned long)NAB_FAULT_AROUND);
+	apply_to_page_range(vma->vm_mm, addr, nr << PAGE_SHIFT, nab_map_pte,
+			    &pass);
+	if (pass.done)
+		return VM_FAULT_NOPAGE;
+	return nab_insert(vma, addr, pages[0]);
 }
 
 static vm_fault_t nab_fault(struct vm_fault *vmf)
@@ -325,9 +384,7 @@ static vm_fault_t nab_fault(struct vm_fault *vmf)
 		/* A memory error: SIGBUS with the error's address. */
 		ret = VM_FAULT_HWPOISON;
 	} else {
-		ret = nab_insert(vma, vmf->address & PAGE_MASK, pages[0]);
-		if (ret == VM_FAULT_NOPAGE)
-			nab_map_ahead(vmf, pages + 1, nr - 1);
+		ret = nab_map(vmf, pages, nr);
 	}
 	mutex_unlock(&s->lock);
 
