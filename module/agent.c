@@ -32,7 +32,7 @@
  * @vaddr: kernel address of the pages, mapped contiguously with vmap()
  * @nr_mapped: pages @vaddr maps
  * @delivered: the buffer is a call's result and belongs to the call; its
- *	mapping then holds a reference of its own on each page it maps
+ *	pages are the session's, still mapped at @vaddr
  */
 struct netapibuf_kbuf {
 	struct nab_pages pv;
@@ -163,15 +163,7 @@ EXPORT_SYMBOL_NS_GPL(netapibuf_krealloc, NAB_NS);
 
 static void nab_kbuf_destroy(struct netapibuf_kbuf *kb)
 {
-	unsigned long i;
-
-	/*
-	 * A delivered buffer's pages are the session's: drop only the
-	 * references of the kernel mapping, found through it.
-	 */
-	if (kb->delivered)
-		for (i = 0; i < kb->nr_mapped; i++)
-			put_page(vmalloc_to_page(kb->vaddr + (i << PAGE_SHIFT)));
+	/* A delivered buffer's pages are the session's: only unmap them. */
 	vunmap(kb->vaddr);
 	nab_pages_release(&kb->pv);
 	kfree(kb);
@@ -232,24 +224,21 @@ EXPORT_SYMBOL_NS_GPL(netapibuf_kptr, NAB_NS);
 int netapibuf_call_deliver(struct netapibuf_call *call,
 			   struct netapibuf_kbuf *kb, u64 *uaddr)
 {
-	unsigned long i;
 	int ret;
 
 	if (call->result || kb->delivered)
 		return -EBUSY;
 	/*
-	 * The caller may free the buffer while the agent still writes
-	 * through the kernel mapping: the mapping keeps its pages alive.
+	 * The result stays held (struct nab_ref) until the ioctl has
+	 * returned: no FREE or REALLOC finds it meanwhile, and the session
+	 * cannot go while its ioctl runs, so the pages the agent goes on
+	 * writing through the kernel mapping stay allocated without a
+	 * reference of their own.
 	 */
-	for (i = 0; i < kb->nr_mapped; i++)
-		get_page(kb->pv.pages[i]);
 	ret = nab_buf_adopt(call->s, &kb->pv, kb->size, &call->addr,
 			    &call->hold);
-	if (ret) {
-		for (i = 0; i < kb->nr_mapped; i++)
-			put_page(kb->pv.pages[i]);
+	if (ret)
 		return ret;
-	}
 	/* The session owns the pages now, and kb->pv is empty. */
 	kb->delivered = true;
 	call->result = kb;
@@ -415,11 +404,11 @@ int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd,
 	module_put(agent->owner);
 
 	if (call.result) {
+		/* The kernel mapping goes first, then the pages if need be. */
+		nab_kbuf_destroy(call.result);
 		/* Held, so exactly the result goes, whatever the address. */
 		if (ret)
 			nab_buf_unmake(s, &call.hold);
-		/* The session keeps the pages; the kernel mapping goes. */
-		nab_kbuf_destroy(call.result);
 	}
 	if (!ret) {
 		cmd->status = call.status;

@@ -4,9 +4,20 @@
  *
  * Every buffer of whole pages - a large buffer in an arena, an agent's
  * kernel-side buffer - keeps them in one struct nab_pages: the pages,
- * zeroed, each holding one reference of the vector's, and an array that
- * grows geometrically, so that growing a page at a time does not copy
- * the array at every step.
+ * zeroed, and an array that grows geometrically, so that growing a page
+ * at a time does not copy the array at every step.
+ *
+ * The pages come in blocks of up to 2^NAB_MAX_ORDER, which stay whole:
+ * a block is one allocation of order > 0, not split and not compound,
+ * whose first page (the head) holds the block's reference and its order
+ * in page_private(); the others are counted by the head alone. Order-0
+ * pages hold a reference each and page_private() 0. The array lists a
+ * block's pages in order, head first, so the vector frees a block with
+ * one __free_pages() and runs of order-0 pages with one release_pages(),
+ * instead of a call per page. No one else takes a reference on these
+ * pages: the arena maps them with PFN entries (arena.c) and the agents'
+ * kernel mapping (vmap()) takes none. Dropping part of a block (a shrink)
+ * splits it into order-0 pages first.
  *
  * Nothing here takes a lock. A vector that others read under a lock
  * (a large buffer's, read by the fault handler under the session lock)
@@ -27,11 +38,7 @@
 
 #define NAB_GFP_PAGE	(NAB_GFP | __GFP_ZERO)
 
-/*
- * Blocks of up to 2^NAB_MAX_ORDER pages: one allocation and one zeroing
- * loop per block instead of per page. They are split right away, so
- * every page is an order-0 page of its own, to map, move and free.
- */
+/* Blocks of up to 2^NAB_MAX_ORDER pages (see the top of this file). */
 #define NAB_MAX_ORDER	8
 
 /*
@@ -46,10 +53,62 @@
 #define NAB_GFP_SHRINK \
 	((NAB_GFP & ~__GFP_RETRY_MAYFAIL) | __GFP_NORETRY)
 
+/* Pages in the block @pages[0] heads: 1 for an order-0 page. */
+static unsigned long nab_block_pages(struct page *page)
+{
+	return 1UL << page_private(page);
+}
+
+/*
+ * Free the pages of @pages[0..@nr), which start with a block's head or an
+ * order-0 page and end with a block's last page: blocks whole, each run
+ * of order-0 pages in one release_pages() (one memcg uncharge, one pass
+ * to the per-CPU lists).
+ */
 static void nab_pages_put(struct page **pages, unsigned long nr)
 {
-	while (nr--)
-		put_page(pages[nr]);
+	unsigned long i = 0, run = 0;
+	unsigned int order;
+	struct page *page;
+
+	while (i < nr) {
+		page = pages[i];
+		order = page_private(page);
+		if (!order) {
+			i++;
+			continue;
+		}
+		if (i > run)
+			release_pages(pages + run, i - run);
+		/* The allocator wants it 0 again (mainline checks). */
+		set_page_private(page, 0);
+		__free_pages(page, order);
+		i += 1UL << order;
+		run = i;
+	}
+	if (nr > run)
+		release_pages(pages + run, nr - run);
+}
+
+/*
+ * Make index @nr of @pages the start of a block or an order-0 page: a
+ * block across it is split into order-0 pages. @pages holds @total pages.
+ */
+static void nab_pages_cut(struct page **pages, unsigned long total,
+			  unsigned long nr)
+{
+	unsigned long i, n;
+	struct page *page;
+
+	for (i = 0; i < nr && i < total; i += n) {
+		page = pages[i];
+		n = nab_block_pages(page);
+		if (i + n > nr) {
+			split_page(page, page_private(page));
+			set_page_private(page, 0);
+			return;
+		}
+	}
 }
 
 /* Fill @pages with @nr fresh zeroed pages, or none. */
@@ -71,7 +130,8 @@ static int nab_pages_fill(struct page **pages, unsigned long nr)
 				order--;	/* and the rest no higher */
 				continue;
 			}
-			split_page(page, order);
+			/* A block: its head says so (top of this file). */
+			set_page_private(page, order);
 		} else {
 			page = alloc_page(NAB_GFP_PAGE);
 			if (!page)
@@ -124,7 +184,7 @@ static int nab_pages_growth_alloc(struct nab_pages_growth *g,
 }
 
 /**
- * nab_pages_release() - drop a vector's references and free its array
+ * nab_pages_release() - free a vector's pages and its array
  * @pv: the vector; empty afterwards
  */
 void nab_pages_release(struct nab_pages *pv)
@@ -150,6 +210,9 @@ void nab_pages_move(struct nab_pages *to, struct nab_pages *from)
  * @pv: the vector
  * @nr: pages to keep, at most @pv->nr
  *
+ * A block with pages on both sides of @nr is split: those before stay,
+ * as order-0 pages, the others are freed.
+ *
  * An array with room for more than twice @nr pages is replaced by one of
  * @nr, if that can be had at once: the limits count room for twice a
  * vector's pages (limits.c). If not, the array keeps its capacity. The
@@ -160,6 +223,7 @@ void nab_pages_shrink(struct nab_pages *pv, unsigned long nr)
 {
 	struct page **pages;
 
+	nab_pages_cut(pv->pages, pv->nr, nr);
 	nab_pages_put(pv->pages + nr, pv->nr - nr);
 	pv->nr = nr;
 	if (!nr || pv->cap <= 2 * nr)
