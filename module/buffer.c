@@ -124,9 +124,12 @@ static int nab_find(struct nab_session *s, unsigned long addr,
 			return -EINVAL;
 		return 0;
 	}
+	/* Nor is a delegated chunk (chunks.c) a buffer. */
+	if (obj->ops != &nab_large_ops || offset)
+		return -EINVAL;
 	ref->chunk = NULL;
 	ref->large = container_of(obj, struct nab_large, obj);
-	if (offset || test_bit(NAB_LARGE_HELD, &ref->large->flags))
+	if (test_bit(NAB_LARGE_HELD, &ref->large->flags))
 		return -EINVAL;
 	return 0;
 }

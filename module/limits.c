@@ -455,3 +455,29 @@ void nab_user_session_put(struct nab_session *s)
 	mutex_unlock(&nab_users_lock);
 	s->user = NULL;
 }
+
+/**
+ * nab_charge_chunks() - charge a session for pages delegated to it
+ * @s: the session, locked
+ * @nr: pages, at most NETAPIBUF_CHUNKS_MAX
+ *
+ * A delegated chunk holds its whole page, whatever the process puts in
+ * it; it has no page array (chunks.c).
+ *
+ * Return: 0, or -EDQUOT (max_session_bytes or max_total_bytes); then
+ * nothing is charged.
+ */
+int nab_charge_chunks(struct nab_session *s, unsigned long nr)
+{
+	return nab_take(s, (u64)nr * PAGE_SIZE);
+}
+
+/**
+ * nab_uncharge_chunks() - give back what nab_charge_chunks() took
+ * @s: the session, locked
+ * @nr: pages given back
+ */
+void nab_uncharge_chunks(struct nab_session *s, unsigned long nr)
+{
+	nab_give(s, (u64)nr * PAGE_SIZE);
+}

@@ -36,6 +36,7 @@ struct nab_ucmd {
 	u32 user_size;
 	void *cmd;
 	struct nab_ref hold;
+	struct list_head held_chunks;
 };
 
 static int nab_open(struct inode *inode, struct file *file)
@@ -67,6 +68,8 @@ static int nab_ioctl_info(struct nab_ucmd *ucmd)
 	info->features = NETAPIBUF_FEATURE_ARENA |
 			 NETAPIBUF_FEATURE_REALLOC_MOVE |
 			 NETAPIBUF_FEATURE_AGENTS;
+	if (nab_chunks_offered())
+		info->features |= NETAPIBUF_FEATURE_CHUNKS;
 	info->arena_size = (u64)s->arena_pages << PAGE_SHIFT;
 	info->arena_addr = READ_ONCE(s->arena_base);
 	info->max_buffer_bytes = READ_ONCE(nab_max_buffer_bytes);
@@ -126,6 +129,16 @@ static int nab_ioctl_agent_call(struct nab_ucmd *ucmd)
 	return nab_agent_call(ucmd->s, ucmd->cmd, &ucmd->hold);
 }
 
+static int nab_ioctl_chunks_get(struct nab_ucmd *ucmd)
+{
+	return nab_chunks_get(ucmd->s, ucmd->cmd, &ucmd->held_chunks);
+}
+
+static int nab_ioctl_chunks_put(struct nab_ucmd *ucmd)
+{
+	return nab_chunks_put(ucmd->s, ucmd->cmd);
+}
+
 /* Room on the stack for any command's struct. */
 union nab_ucmd_buffer {
 	struct netapibuf_info info;
@@ -134,6 +147,7 @@ union nab_ucmd_buffer {
 	struct netapibuf_realloc realloc;
 	struct netapibuf_size size;
 	struct netapibuf_agent_call agent_call;
+	struct netapibuf_chunks chunks;
 };
 
 /**
@@ -190,8 +204,9 @@ struct nab_ioctl_op {
 /*
  * A command that returns a result either changes nothing (INFO, SIZE),
  * can be undone (ALLOC, AGENT_CALL: the new buffer, held until then, is
- * freed by identity), or is probed (REALLOC: a buffer that moved cannot
- * be put back).
+ * freed by identity; CHUNKS_GET: the new chunks, held the same way, are
+ * taken back), or is probed (REALLOC: a buffer that moved cannot be put
+ * back).
  *
  * ALLOC and REALLOC take their struct only from outside the arena. Both
  * write the bytes of a new buffer, which may be a free slot of a chunk
@@ -219,6 +234,10 @@ static const struct nab_ioctl_op nab_ioctl_ops[] = {
 		 size, NAB_RESERVED(struct netapibuf_size)),
 	IOCTL_OP(NETAPIBUF_IOC_AGENT_CALL, nab_ioctl_agent_call,
 		 struct netapibuf_agent_call, buffer),
+	IOCTL_OP(NETAPIBUF_IOC_CHUNKS_GET, nab_ioctl_chunks_get,
+		 struct netapibuf_chunks, addrs),
+	IOCTL_OP(NETAPIBUF_IOC_CHUNKS_PUT, nab_ioctl_chunks_put,
+		 struct netapibuf_chunks, addrs),
 };
 
 /* The command number without its size bits, which vary by caller. */
@@ -266,6 +285,7 @@ static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -EINVAL;
 	ucmd.cmd = &buf;
 	ucmd.hold = (struct nab_ref){};
+	INIT_LIST_HEAD(&ucmd.held_chunks);
 	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
 				    ucmd.user_size);
 	if (ret)
@@ -303,6 +323,13 @@ static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			nab_buf_unmake(ucmd.s, &ucmd.hold);
 		else
 			nab_buf_publish(&ucmd.hold);
+	}
+	/* The same for the chunks a CHUNKS_GET delegated. */
+	if (!list_empty(&ucmd.held_chunks)) {
+		if (ret)
+			nab_chunks_unmake(ucmd.s, &ucmd.held_chunks);
+		else
+			nab_chunks_publish(ucmd.s, &ucmd.held_chunks);
 	}
 	return ret;
 }

@@ -9,7 +9,8 @@
  *   compat.h, pages.c (page vectors), stats.c (counters),
  *   limits.c (parameters, checks, charges),
  *   arena.c (space tree, guard, mmap, faults),
- *   buffer.c (chunks and large buffers), session.c, agent.c (kernel API),
+ *   buffer.c (chunks and large buffers), chunks.c (delegated chunks),
+ *   session.c, agent.c (kernel API),
  *   main.c (device, ioctls), kunit.c (tests of all of it)
  *
  * Copyright (C) 2026 The netapibuf authors
@@ -172,6 +173,27 @@ static inline bool nab_ref_valid(const struct nab_ref *ref)
 }
 
 /**
+ * struct nab_deleg - a page of the arena delegated to the process (chunks.c)
+ * @obj: its place in the arena, one page
+ * @page: the page, from the page allocator
+ * @node: in the session's list of delegated chunks
+ * @hold: in the list of the CHUNKS_GET that made it, while @held
+ * @held: made by a CHUNKS_GET that has not returned yet: PUT refuses it
+ *	(as struct nab_ref holds a buffer), so that a GET that fails to
+ *	copy its result out takes back exactly its own chunks
+ *
+ * A delegated chunk, or the session's counter page. The kernel keeps no
+ * state about what the process does with either.
+ */
+struct nab_deleg {
+	struct nab_obj obj;
+	struct page *page;
+	struct list_head node;
+	struct list_head hold;
+	bool held;
+};
+
+/**
  * struct nab_session - the state behind one open of /dev/netapibuf
  * @lock: protects every field below and every buffer of the session;
  *	taken inside mmap_lock by the fault handler, so never held across
@@ -189,8 +211,12 @@ static inline bool nab_ref_valid(const struct nab_ref *ref)
  * @bytes: sum of the live buffers' sizes
  * @charged: memory the live buffers hold, as the limits count it (limits.c)
  * @peak_bytes: highest @bytes seen
- * @pages: pages backing the session's buffers
+ * @pages: pages backing the session's buffers, delegated chunks and
+ *	counter page
  * @user: the opener's user, whose sessions are counted (limits.c)
+ * @delegated: the chunks delegated to the process (chunks.c)
+ * @nr_delegated: how many
+ * @counters: the counter page, NULL until the first delegation
  * @pid: thread group id of the opener, for the debugfs listing
  * @comm: command name of the opener, for the debugfs listing
  * @node: in the list of all sessions
@@ -209,6 +235,9 @@ struct nab_session {
 	u64 peak_bytes;
 	u64 pages;
 	struct nab_user *user;
+	struct list_head delegated;
+	unsigned long nr_delegated;
+	struct nab_deleg *counters;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
@@ -234,6 +263,8 @@ void nab_commit_resize(struct nab_session *s, u64 old, bool old_pages,
 		       u64 size);
 void nab_cancel_resize(struct nab_session *s, u64 old, bool old_pages,
 		       u64 size);
+int nab_charge_chunks(struct nab_session *s, unsigned long nr);
+void nab_uncharge_chunks(struct nab_session *s, unsigned long nr);
 
 /* pages.c */
 int nab_pages_alloc(struct nab_pages *pv, unsigned long nr);
@@ -286,6 +317,16 @@ int nab_buf_size(struct nab_session *s, unsigned long addr, u64 *size);
 void nab_buf_free_all(struct nab_session *s);
 int nab_buf_adopt(struct nab_session *s, struct nab_pages *pv, size_t size,
 		  unsigned long *addr, struct nab_ref *hold);
+
+/* chunks.c: all called with the session unlocked */
+struct netapibuf_chunks;
+bool nab_chunks_offered(void);
+int nab_chunks_get(struct nab_session *s, struct netapibuf_chunks *cmd,
+		   struct list_head *held);
+void nab_chunks_publish(struct nab_session *s, struct list_head *held);
+void nab_chunks_unmake(struct nab_session *s, struct list_head *held);
+int nab_chunks_put(struct nab_session *s, const struct netapibuf_chunks *cmd);
+void nab_chunks_free_all(struct nab_session *s);
 
 /* session.c */
 struct nab_session *nab_session_create(void);
@@ -350,6 +391,7 @@ static inline void nab_count_pages(struct nab_session *s, long delta)
 	atomic64_add(delta, &nab_stats.pages);
 }
 
+void nab_count_delegated(struct nab_session *s, u64 *buffers, u64 *bytes);
 void nab_sessions_add(struct nab_session *s);
 void nab_sessions_del(struct nab_session *s);
 void nab_debugfs_init(void);

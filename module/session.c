@@ -93,6 +93,7 @@ struct nab_session *nab_session_create(void)
 	mutex_init(&s->lock);
 	for (i = 0; i < NAB_NR_CLASSES; i++)
 		INIT_LIST_HEAD(&s->partial[i]);
+	INIT_LIST_HEAD(&s->delegated);
 
 	s->arena_pages = nab_arena_pages();
 
@@ -125,6 +126,7 @@ free_session:
 void nab_session_destroy(struct nab_session *s)
 {
 	nab_sessions_del(s);
+	nab_chunks_free_all(s);
 	nab_buf_free_all(s);
 	nab_arena_destroy(s);
 	if (s->mm)

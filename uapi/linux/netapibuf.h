@@ -93,7 +93,28 @@
  * The one exception is a struct that another thread of the process unmaps
  * or write-protects while the command runs: a NETAPIBUF_IOC_REALLOC that
  * worked then fails with EFAULT after its change (an ALLOC or AGENT_CALL is
- * undone: its new buffer is freed).
+ * undone: its new buffer is freed; a CHUNKS_GET too: its chunks go back).
+ *
+ * **Delegated chunks** (%NETAPIBUF_FEATURE_CHUNKS). A library may allocate
+ * small buffers without a system call: %NETAPIBUF_IOC_CHUNKS_GET hands the
+ * session whole pages of its arena ("delegated chunks") to cut into
+ * buffers itself, and %NETAPIBUF_IOC_CHUNKS_PUT gives them back. The
+ * kernel keeps no slot state for them: what the process writes into a
+ * delegated chunk is its own business, and the kernel never reads it. A
+ * delegated chunk is charged as one whole page (%PAGE_SIZE bytes) against
+ * max_session_bytes and max_total_bytes, and to the memory cgroup; it is
+ * not a buffer, so NETAPIBUF_IOC_FREE, _SIZE and _REALLOC refuse its
+ * address (EINVAL). Its pages are zero when first handed out. PUT accepts
+ * only addresses that GET handed to this session and that are still
+ * delegated; anything else is EINVAL and nothing is given back.
+ *
+ * GET also returns the address of the session's *counter page*, struct
+ * netapibuf_counters, in the arena: the library adds the buffers it
+ * hands out of delegated chunks, and their bytes, to one slot of it (any
+ * slot; a thread keeps to one). The kernel adds the slots up only to
+ * report them (live_buffers, live_bytes and the session list) and bounds
+ * the sums by what the delegated chunks can hold: whatever the process
+ * writes there changes nothing but its own figures.
  */
 
 /* ABI version reported by NETAPIBUF_IOC_INFO; bumped on incompatible change. */
@@ -103,6 +124,7 @@
 #define NETAPIBUF_FEATURE_ARENA		_BITULL(0)	/* buffers in one mapping */
 #define NETAPIBUF_FEATURE_REALLOC_MOVE	_BITULL(1)	/* realloc moves pages, no copy */
 #define NETAPIBUF_FEATURE_AGENTS	_BITULL(2)	/* NETAPIBUF_IOC_AGENT_CALL */
+#define NETAPIBUF_FEATURE_CHUNKS	_BITULL(3)	/* NETAPIBUF_IOC_CHUNKS_GET/PUT */
 
 /*
  * Every buffer address the kernel returns (a buffer's start, an agent's
@@ -233,6 +255,56 @@ struct netapibuf_agent_call {
 	__aligned_u64 buffer;
 };
 
+/* Most chunks one NETAPIBUF_IOC_CHUNKS_GET or _PUT hands over. */
+#define NETAPIBUF_CHUNKS_MAX		32
+
+/* Slots of the counter page, one 64-byte cache line each. */
+#define NETAPIBUF_COUNTER_SLOTS		64
+
+/**
+ * struct netapibuf_counter - one slot of the counter page
+ * @buffers: buffers handed out of delegated chunks through this slot,
+ *	less those freed through it (a slot may go negative; the sum may not)
+ * @bytes: their sizes, counted the same way
+ * @reserved: unused; the kernel ignores it
+ */
+struct netapibuf_counter {
+	__s64 buffers;
+	__s64 bytes;
+	__u64 reserved[6];
+};
+
+/**
+ * struct netapibuf_counters - the counter page of a session
+ * @slot: the slots, added up by the kernel (see the DOC block)
+ */
+struct netapibuf_counters {
+	struct netapibuf_counter slot[NETAPIBUF_COUNTER_SLOTS];
+};
+
+/**
+ * struct netapibuf_chunks - NETAPIBUF_IOC_CHUNKS_GET, _PUT: delegated chunks
+ * @count: in: chunks to get, or addresses in @addrs to give back; 1 to
+ *	%NETAPIBUF_CHUNKS_MAX
+ * @flags: in: must be zero
+ * @counters: out (GET): address of the session's struct netapibuf_counters
+ *	in the arena; ignored by PUT
+ * @addrs: out (GET): the chunks' addresses, page-aligned, @count of them;
+ *	in (PUT): the chunks to give back, each one once
+ *
+ * GET charges @count whole pages, allocates them zeroed and places each in
+ * the arena; either all of them or none (ENOMEM, EDQUOT, ENOSPC, ENXIO).
+ * PUT unmaps the chunks and frees them; an address that is not a chunk of
+ * this session delegated now, or one given twice, is EINVAL and nothing is
+ * given back.
+ */
+struct netapibuf_chunks {
+	__u32 count;
+	__u32 flags;
+	__aligned_u64 counters;
+	__aligned_u64 addrs[NETAPIBUF_CHUNKS_MAX];
+};
+
 #define NETAPIBUF_IOCTL_TYPE	0xB8
 
 /* Command numbers, the _IOC_NR() of each command. */
@@ -242,6 +314,8 @@ struct netapibuf_agent_call {
 #define NETAPIBUF_CMD_REALLOC	0x03
 #define NETAPIBUF_CMD_SIZE	0x04
 #define NETAPIBUF_CMD_AGENT_CALL	0x05
+#define NETAPIBUF_CMD_CHUNKS_GET	0x06
+#define NETAPIBUF_CMD_CHUNKS_PUT	0x07
 
 #define NETAPIBUF_IOC_INFO	\
 	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_INFO, struct netapibuf_info)
@@ -256,5 +330,10 @@ struct netapibuf_agent_call {
 
 #define NETAPIBUF_IOC_AGENT_CALL	\
 	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_AGENT_CALL, struct netapibuf_agent_call)
+
+#define NETAPIBUF_IOC_CHUNKS_GET	\
+	_IOWR(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_CHUNKS_GET, struct netapibuf_chunks)
+#define NETAPIBUF_IOC_CHUNKS_PUT	\
+	_IOW(NETAPIBUF_IOCTL_TYPE, NETAPIBUF_CMD_CHUNKS_PUT, struct netapibuf_chunks)
 
 #endif /* _UAPI_LINUX_NETAPIBUF_H */
