@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -44,6 +45,7 @@ struct netapibuf_session {
 	int fd;
 	uintptr_t arena_base;
 	size_t arena_size;
+	bool fast;	/* small buffers in delegated chunks (fastpath.c) */
 };
 
 /* The published session, NULL until the first successful open. */
@@ -90,5 +92,30 @@ static inline int netapibuf_ioctl(int fd, unsigned long cmd, void *arg)
 	while (ret < 0 && errno == EINTR);
 	return ret < 0 ? errno : 0;
 }
+
+/*
+ * fastpath.c: small buffers in delegated chunks, without a system call.
+ * Buffers up to NETAPIBUF_FAST_MAX bytes are cut from them; the calls that
+ * take a pointer return -1 when it is not in a delegated chunk (the kernel
+ * decides then), or a status.  Only on a session with fast set.
+ */
+#define NETAPIBUF_FAST_MAX	2048
+NETAPIBUF_HIDDEN bool netapibuf_fast_init(int fd, uintptr_t arena_base,
+					  size_t arena_size);
+NETAPIBUF_HIDDEN bool netapibuf_fast_alloc(DWORD n, void **out);
+NETAPIBUF_HIDDEN int netapibuf_fast_free(void *p);
+NETAPIBUF_HIDDEN int netapibuf_fast_size(const void *p, DWORD *size);
+NETAPIBUF_HIDDEN int netapibuf_fast_realloc(const struct netapibuf_session *s,
+					    void *p, DWORD n, void **out);
+NETAPIBUF_HIDDEN bool netapibuf_fast_trim(void);
+NETAPIBUF_HIDDEN void netapibuf_fast_forget(void);
+NETAPIBUF_HIDDEN void netapibuf_fast_fork_prepare(void);
+NETAPIBUF_HIDDEN void netapibuf_fast_fork_parent(void);
+
+/* netapibuf.c: Allocate and Free on an open session, errno untouched. */
+NETAPIBUF_HIDDEN NET_API_STATUS
+netapibuf_alloc(const struct netapibuf_session *s, DWORD n, void **out);
+NETAPIBUF_HIDDEN NET_API_STATUS
+netapibuf_free(const struct netapibuf_session *s, void *p);
 
 #endif /* NETAPIBUF_PRIVATE_H */

@@ -5,11 +5,12 @@
  *
  * Copyright (C) 2026 The netapibuf authors
  *
- * Each call is one acquire load of the session and one ioctl(2); the
- * contract is in <netapibuf.h>.  What the library can decide alone (NULL
- * arguments, a pointer that cannot lie in the arena, no session yet) it
- * answers without a system call; the kernel decides the rest, and a failed
- * command changes nothing there.
+ * Each call is one acquire load of the session and, for a small buffer in
+ * a delegated chunk, no system call (fastpath.c); otherwise one ioctl(2).
+ * The contract is in <netapibuf.h>.  What the library can decide alone
+ * (NULL arguments, a pointer that cannot lie in the arena, no session yet,
+ * a pointer in a delegated chunk) it answers without a system call; the
+ * kernel decides the rest, and a failed command changes nothing there.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -63,10 +64,48 @@ static NET_API_STATUS netapibuf_call(const struct netapibuf_session *s,
 	return netapibuf_status(err);
 }
 
+/*
+ * Allocate on an open session: from a delegated chunk when the buffer is
+ * small and one can be had, else from the kernel.  A kernel refusal makes
+ * the library give back its idle chunks and ask once more, so that they
+ * never make a limit bite early.  *out is written only on success.
+ */
+NET_API_STATUS netapibuf_alloc(const struct netapibuf_session *s, DWORD n,
+			       void **out)
+{
+	struct netapibuf_alloc arg = { .size = n };
+	NET_API_STATUS status;
+
+	if (s->fast && n <= NETAPIBUF_FAST_MAX && netapibuf_fast_alloc(n, out))
+		return NERR_Success;
+	status = netapibuf_call(s, NETAPIBUF_IOC_ALLOC, &arg);
+	if (status == ERROR_NOT_ENOUGH_MEMORY && s->fast) {
+		int saved_errno = errno;
+		bool trimmed = netapibuf_fast_trim();
+
+		errno = saved_errno;
+		if (trimmed)
+			status = netapibuf_call(s, NETAPIBUF_IOC_ALLOC, &arg);
+	}
+	if (status == NERR_Success)
+		*out = netapibuf_ptr(arg.addr);
+	return status;
+}
+
+/* Free a pointer that may_own() accepted. */
+NET_API_STATUS netapibuf_free(const struct netapibuf_session *s, void *p)
+{
+	struct netapibuf_free arg = { .addr = netapibuf_addr(p) };
+	int fast;
+
+	if (s->fast && (fast = netapibuf_fast_free(p)) >= 0)
+		return (NET_API_STATUS)fast;
+	return netapibuf_call(s, NETAPIBUF_IOC_FREE, &arg);
+}
+
 NETAPIBUF_EXPORT NET_API_STATUS NET_API_FUNCTION
 NetApiBufferAllocate(DWORD ByteCount, LPVOID *Buffer)
 {
-	struct netapibuf_alloc arg = { .size = ByteCount };
 	const struct netapibuf_session *s;
 	NET_API_STATUS status;
 
@@ -78,16 +117,12 @@ NetApiBufferAllocate(DWORD ByteCount, LPVOID *Buffer)
 	if (status != NERR_Success)
 		return status;
 
-	status = netapibuf_call(s, NETAPIBUF_IOC_ALLOC, &arg);
-	if (status == NERR_Success)
-		*Buffer = netapibuf_ptr(arg.addr);
-	return status;
+	return netapibuf_alloc(s, ByteCount, Buffer);
 }
 
 NETAPIBUF_EXPORT NET_API_STATUS NET_API_FUNCTION
 NetApiBufferFree(LPVOID Buffer)
 {
-	struct netapibuf_free arg = { .addr = netapibuf_addr(Buffer) };
 	const struct netapibuf_session *s;
 
 	if (!Buffer)
@@ -97,7 +132,7 @@ NetApiBufferFree(LPVOID Buffer)
 	if (!netapibuf_may_own(s, Buffer))
 		return ERROR_INVALID_PARAMETER;
 
-	return netapibuf_call(s, NETAPIBUF_IOC_FREE, &arg);
+	return netapibuf_free(s, Buffer);
 }
 
 NETAPIBUF_EXPORT NET_API_STATUS NET_API_FUNCTION
@@ -109,6 +144,8 @@ NetApiBufferReallocate(LPVOID OldBuffer, DWORD NewByteCount, LPVOID *NewBuffer)
 	};
 	const struct netapibuf_session *s;
 	NET_API_STATUS status;
+	void *q;
+	int fast;
 
 	if (!NewBuffer)
 		return ERROR_INVALID_PARAMETER;
@@ -117,11 +154,24 @@ NetApiBufferReallocate(LPVOID OldBuffer, DWORD NewByteCount, LPVOID *NewBuffer)
 		s = netapibuf_session_peek();
 		if (!netapibuf_may_own(s, OldBuffer))
 			return ERROR_INVALID_PARAMETER;
+		if (s->fast &&
+		    (fast = netapibuf_fast_realloc(s, OldBuffer, NewByteCount,
+						   &q)) >= 0) {
+			if (fast == NERR_Success)
+				*NewBuffer = q;
+			return (NET_API_STATUS)fast;
+		}
 	} else if (NewByteCount) {
-		/* The kernel allocates when addr is 0. */
 		status = netapibuf_session_get(&s);
 		if (status != NERR_Success)
 			return status;
+		if (s->fast && NewByteCount <= NETAPIBUF_FAST_MAX) {
+			status = netapibuf_alloc(s, NewByteCount, &q);
+			if (status == NERR_Success)
+				*NewBuffer = q;
+			return status;
+		}
+		/* The kernel allocates when addr is 0. */
 	} else {
 		/* Nothing to free, nothing to allocate. */
 		*NewBuffer = NULL;
@@ -141,6 +191,8 @@ NetApiBufferSize(LPVOID Buffer, LPDWORD ByteCount)
 	struct netapibuf_size arg = { .addr = netapibuf_addr(Buffer) };
 	const struct netapibuf_session *s;
 	NET_API_STATUS status;
+	DWORD size;
+	int fast;
 
 	if (!Buffer || !ByteCount)
 		return ERROR_INVALID_PARAMETER;
@@ -148,6 +200,12 @@ NetApiBufferSize(LPVOID Buffer, LPDWORD ByteCount)
 	s = netapibuf_session_peek();
 	if (!netapibuf_may_own(s, Buffer))
 		return ERROR_INVALID_PARAMETER;
+
+	if (s->fast && (fast = netapibuf_fast_size(Buffer, &size)) >= 0) {
+		if (fast == NERR_Success)
+			*ByteCount = size;
+		return (NET_API_STATUS)fast;
+	}
 
 	status = netapibuf_call(s, NETAPIBUF_IOC_SIZE, &arg);
 	/* Buffers are made with DWORD sizes, so the size fits in one. */

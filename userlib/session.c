@@ -62,10 +62,12 @@ static void netapibuf_warn_once(unsigned int kind, const char *fmt, ...)
 static void netapibuf_atfork_prepare(void)
 {
 	pthread_mutex_lock(&netapibuf_open_lock);
+	netapibuf_fast_fork_prepare();
 }
 
 static void netapibuf_atfork_parent(void)
 {
+	netapibuf_fast_fork_parent();
 	pthread_mutex_unlock(&netapibuf_open_lock);
 }
 
@@ -86,7 +88,10 @@ static void netapibuf_atfork_child(void)
 				      memory_order_relaxed);
 		close(s->fd);
 		s->fd = -1;
+		s->fast = false;
 	}
+	/* The parent's slot state is not the child's (fastpath.c). */
+	netapibuf_fast_forget();
 	pthread_mutex_unlock(&netapibuf_open_lock);
 	errno = saved_errno;
 }
@@ -218,6 +223,8 @@ static NET_API_STATUS netapibuf_open_device(struct netapibuf_session *s)
 	s->fd = fd;
 	s->arena_base = (uintptr_t)arena;
 	s->arena_size = info.arena_size;
+	s->fast = (info.features & NETAPIBUF_FEATURE_CHUNKS) &&
+		  netapibuf_fast_init(fd, s->arena_base, s->arena_size);
 	return NERR_Success;
 
 close_fd:
