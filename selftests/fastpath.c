@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Small buffers without a system call (NETAPIBUF_FEATURE_CHUNKS): the
+ * library cuts them from delegated chunks. The contract holds (double
+ * free, interior pointers, cross-thread free, fork), the counters stay
+ * exact, the limits hold, the kernel takes back only what it delegated
+ * and ignores whatever the process writes into its counter page, and the
+ * library falls back to the ioctls when the module hides the feature.
+ *
+ * Copyright (C) 2026 The netapibuf authors
+ */
+/* The harness's TEST() wrapper has a parameter it does not use. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+
+#include <dirent.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <netapibuf.h>
+
+#include "netapibuf_test.h"
+
+#define ST_SUCCESS	((NET_API_STATUS)NERR_Success)
+#define ST_NOMEM	((NET_API_STATUS)ERROR_NOT_ENOUGH_MEMORY)
+#define ST_INVALID	((NET_API_STATUS)ERROR_INVALID_PARAMETER)
+
+/* The library's session descriptor, or -1. */
+static int lib_fd(void)
+{
+	char link[300], target[64];
+	struct dirent *de;
+	int fd = -1;
+	ssize_t n;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return -1;
+	while (fd < 0 && (de = readdir(dir))) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strcmp(target, NAB_DEVICE))
+			fd = atoi(de->d_name);
+	}
+	closedir(dir);
+	return fd;
+}
+
+static bool chunks_offered(void)
+{
+	struct nab_session s;
+	bool ret;
+
+	if (nab_session_open(&s, false))
+		return false;
+	ret = s.info.features & NETAPIBUF_FEATURE_CHUNKS;
+	nab_session_close(&s);
+	return ret;
+}
+
+/* Whether the kernel knows @p as a buffer (the library's fast path does not
+ * tell it about its own). */
+static bool kernel_knows(const void *p)
+{
+	struct netapibuf_size cmd = { .addr = (uintptr_t)p };
+
+	return !ioctl(lib_fd(), NETAPIBUF_IOC_SIZE, &cmd);
+}
+
+FIXTURE(fast) {
+	struct nab_stats base;
+};
+
+FIXTURE_SETUP(fast)
+{
+	NAB_REQUIRE_DEVICE();
+	if (!chunks_offered())
+		SETUP_SKIP("the module does not offer NETAPIBUF_FEATURE_CHUNKS");
+	ASSERT_STATS(&self->base);
+}
+
+FIXTURE_TEARDOWN(fast)
+{
+}
+
+/* Small buffers are not the kernel's: no system call made them. */
+TEST_F(fast, small_buffers_are_delegated)
+{
+	LPVOID p, big;
+	DWORD n;
+
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(100, &p));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(5000, &big));
+	EXPECT_FALSE(kernel_knows(p));
+	EXPECT_TRUE(kernel_knows(big));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferSize(p, &n));
+	EXPECT_EQ(100U, n);
+	/* The kernel refuses a delegated address as a buffer. */
+	EXPECT_EQ(-1, _test_ioctl_free(lib_fd(), p, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(p));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(big));
+}
+
+/*
+ * With every ioctl refused by seccomp, small buffers still come and go:
+ * the common case makes no system call at all.
+ */
+TEST_F(fast, no_system_call)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = ARRAY_SIZE(filter), .filter = filter };
+	LPVOID keep, p, q;
+	DWORD n;
+	int i;
+
+	/* One buffer first, so a chunk of the class is held. */
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(24, &keep));
+	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	ASSERT_EQ(0, prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog));
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(20, &p));
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferReallocate(p, 30, &q));
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferSize(q, &n));
+		ASSERT_EQ(30U, n);
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(q));
+	}
+	/* A large one needs the kernel, which seccomp keeps out. */
+	EXPECT_NE(ST_SUCCESS, NetApiBufferAllocate(8192, &p));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(keep));
+}
+
+/* Double free, interior pointers, never-allocated slots: refused, and
+ * nothing changes. */
+TEST_F(fast, bad_pointers)
+{
+	static const DWORD sizes[] = { 0, 1, 16, 17, 100, 1024, 2048 };
+	struct nab_stats before;
+	LPVOID p, other, q = (LPVOID)0x5a50;
+	DWORD n = 0xa5a5a5a5;
+	size_t i, in;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(sizes[i], &p));
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(sizes[i], &other));
+		memset(other, 0x77, sizes[i]);
+		ASSERT_STATS(&before);
+		/* interior: 16 bytes in where the slot is larger (else the
+		 * next slot starts there), and misaligned */
+		in = sizes[i] > 16 ? 16 : 8;
+		EXPECT_EQ(ST_INVALID, NetApiBufferFree((char *)p + in));
+		EXPECT_EQ(ST_INVALID, NetApiBufferFree((char *)p + 1));
+		EXPECT_EQ(ST_INVALID, NetApiBufferSize((char *)p + in, &n));
+		EXPECT_EQ(0xa5a5a5a5U, n);
+		EXPECT_EQ(ST_INVALID,
+			  NetApiBufferReallocate((char *)p + in, 10, &q));
+		EXPECT_EQ((LPVOID)0x5a50, q);
+		EXPECT_STATS_UNCHANGED(&before);
+		EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(p));
+		/* already freed, and never allocated (the slot after other) */
+		EXPECT_EQ(ST_INVALID, NetApiBufferFree(p));
+		EXPECT_EQ(ST_INVALID, NetApiBufferSize(p, &n));
+		EXPECT_EQ(ST_INVALID, NetApiBufferReallocate(p, 10, &q));
+		EXPECT_EQ((LPVOID)0x5a50, q);
+		EXPECT_EQ(0xa5a5a5a5U, n);
+		/* The other buffer is untouched by all of it. */
+		for (n = 0; n < sizes[i]; n++)
+			ASSERT_EQ(0x77, ((unsigned char *)other)[n]);
+		n = 0xa5a5a5a5;
+		EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(other));
+		EXPECT_STATS_UNCHANGED(&self->base);
+	}
+}
+
+/* Reused slots read as zero, and growing in place zeroes the new bytes. */
+TEST_F(fast, zeroed)
+{
+	unsigned char *p, *q;
+	int i, round;
+
+	for (round = 0; round < 3; round++) {
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(1000, (LPVOID *)&p));
+		for (i = 0; i < 1000; i++)
+			ASSERT_EQ(0, p[i]);
+		memset(p, 0xff, 1000);
+		/* 1000, 600 and 1024 bytes share a slot size: in place */
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferReallocate(p, 600, (LPVOID *)&q));
+		ASSERT_EQ(p, q);
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferReallocate(q, 1024, (LPVOID *)&p));
+		ASSERT_EQ(p, q);
+		for (i = 0; i < 600; i++)
+			ASSERT_EQ(0xff, p[i]);
+		for (i = 600; i < 1024; i++)
+			ASSERT_EQ(0, p[i]);
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(p));
+	}
+}
+
+struct xfer {
+	LPVOID bufs[512];
+	int n;
+	NET_API_STATUS st;
+};
+
+static void *free_all(void *arg)
+{
+	struct xfer *x = arg;
+	int i;
+
+	x->st = ST_SUCCESS;
+	for (i = 0; i < x->n; i++) {
+		if (((unsigned char *)x->bufs[i])[0] != (unsigned char)i)
+			x->st = ST_INVALID;
+		if (NetApiBufferFree(x->bufs[i]) != ST_SUCCESS)
+			x->st = ST_INVALID;
+		/* and a second time */
+		if (NetApiBufferFree(x->bufs[i]) != ST_INVALID)
+			x->st = ST_INVALID;
+	}
+	return NULL;
+}
+
+static void *alloc_some(void *arg)
+{
+	struct xfer *x = arg;
+	int i;
+
+	x->st = ST_SUCCESS;
+	for (i = 0; i < x->n; i++) {
+		if (NetApiBufferAllocate(48, &x->bufs[i]) != ST_SUCCESS) {
+			x->st = ST_NOMEM;
+			x->n = i;
+			break;
+		}
+		((unsigned char *)x->bufs[i])[0] = (unsigned char)i;
+	}
+	return NULL;
+}
+
+/* Buffers one thread allocated another frees; counters come back. */
+TEST_F(fast, cross_thread_free)
+{
+	static struct xfer x = { .n = 512 };
+	pthread_t t;
+	int round;
+
+	for (round = 0; round < 4; round++) {
+		x.n = 512;
+		ASSERT_EQ(0, pthread_create(&t, NULL, alloc_some, &x));
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		ASSERT_EQ(ST_SUCCESS, x.st);
+		ASSERT_EQ(0, pthread_create(&t, NULL, free_all, &x));
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		EXPECT_EQ(ST_SUCCESS, x.st);
+		EXPECT_STATS_UNCHANGED(&self->base);
+	}
+}
+
+/* Several threads at once, each with content checks. */
+static void *churn(void *arg)
+{
+	long id = (long)arg, i, j;
+	LPVOID bufs[64] = { 0 };
+	DWORD n;
+
+	for (i = 0; i < 20000; i++) {
+		j = (i * 7 + id) % 64;
+		if (bufs[j]) {
+			if (NetApiBufferSize(bufs[j], &n) != ST_SUCCESS ||
+			    ((unsigned char *)bufs[j])[n - 1] != (unsigned char)(id + j))
+				return (void *)1;
+			if (NetApiBufferFree(bufs[j]) != ST_SUCCESS)
+				return (void *)1;
+			bufs[j] = NULL;
+		} else {
+			n = 1 + (i * 13 % 2048);
+			if (NetApiBufferAllocate(n, &bufs[j]) != ST_SUCCESS)
+				return (void *)1;
+			((unsigned char *)bufs[j])[n - 1] = (unsigned char)(id + j);
+		}
+	}
+	for (j = 0; j < 64; j++)
+		if (bufs[j] && NetApiBufferFree(bufs[j]) != ST_SUCCESS)
+			return (void *)1;
+	return NULL;
+}
+
+TEST_F(fast, threads)
+{
+	pthread_t t[4];
+	void *ret;
+	long i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, churn, (void *)i));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], &ret));
+		EXPECT_EQ(NULL, ret);
+	}
+	EXPECT_STATS_UNCHANGED(&self->base);
+}
+
+/*
+ * live_buffers and live_bytes count the delegated buffers exactly, at any
+ * moment: the counter page has no lag.
+ */
+TEST_F(fast, counters_exact)
+{
+	LPVOID bufs[300];
+	struct nab_stats now;
+	long long bytes = 0;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(i % 50, &bufs[i]));
+		bytes += i % 50;
+		if (i % 37)
+			continue;
+		ASSERT_STATS(&now);
+		EXPECT_EQ(self->base.live_buffers + i + 1, now.live_buffers);
+		EXPECT_EQ(self->base.live_bytes + bytes, now.live_bytes);
+		EXPECT_LE(now.live_buffers, now.peak_buffers);
+		EXPECT_LE(now.live_bytes, now.peak_bytes);
+	}
+	for (i = 0; i < 300; i++) {
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(bufs[i]));
+		bytes -= i % 50;
+		if (i % 41)
+			continue;
+		ASSERT_STATS(&now);
+		EXPECT_EQ(self->base.live_buffers + 299 - i, now.live_buffers);
+		EXPECT_EQ(self->base.live_bytes + bytes, now.live_bytes);
+	}
+	EXPECT_STATS_UNCHANGED(&self->base);
+}
+
+/* The child of fork gets a fresh session; the parent's buffers stay. */
+TEST_F(fast, fork)
+{
+	LPVOID p, q;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(64, &p));
+	memset(p, 0x42, 64);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		DWORD n;
+		int bad = 0;
+
+		/* The parent's buffer is not the child's. */
+		bad |= NetApiBufferFree(p) != ST_INVALID;
+		bad |= NetApiBufferSize(p, &n) != ST_INVALID;
+		/* The child's own calls work, fast path and all. */
+		bad |= NetApiBufferAllocate(64, &q) != ST_SUCCESS;
+		if (!bad) {
+			memset(q, 0x17, 64);
+			bad |= NetApiBufferFree(q) != ST_SUCCESS;
+			bad |= NetApiBufferFree(q) != ST_INVALID;
+		}
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	for (int i = 0; i < 64; i++)
+		ASSERT_EQ(0x42, ((unsigned char *)p)[i]);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(p));
+}
+
+/*
+ * max_session_bytes holds: a session at its limit gets no chunk, and small
+ * buffers then come from the kernel's own slots until those run out too.
+ */
+TEST_F(fast, limit_holds)
+{
+	unsigned long long saved;
+	static LPVOID bufs[2000];
+	struct nab_stats now;
+	int i, got;
+
+	ASSERT_TRUE(nab_param_read("max_session_bytes", &saved));
+	ASSERT_TRUE(nab_param_write("max_session_bytes", 8 * NAB_PAGE_SIZE));
+	for (got = 0; got < 2000; got++)
+		if (NetApiBufferAllocate(100, &bufs[got]) != ST_SUCCESS)
+			break;
+	ASSERT_STATS(&now);
+	EXPECT_TRUE(nab_param_write("max_session_bytes", saved));
+	/* 8 pages of 128-byte slots: 256 buffers, whoever holds them. */
+	EXPECT_EQ(256, got);
+	EXPECT_GE(self->base.charged_bytes + 8 * (long long)NAB_PAGE_SIZE,
+		  now.charged_bytes);
+	for (i = 0; i < got; i++)
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(bufs[i]));
+}
+
+/* ---- the ioctls themselves ---------------------------------------------- */
+
+FIXTURE(chunks) {
+	struct nab_session s;
+};
+
+FIXTURE_SETUP(chunks)
+{
+	NAB_REQUIRE_DEVICE();
+	if (!chunks_offered())
+		SETUP_SKIP("the module does not offer NETAPIBUF_FEATURE_CHUNKS");
+	ASSERT_EQ(0, nab_session_open(&self->s, true));
+}
+
+FIXTURE_TEARDOWN(chunks)
+{
+	nab_session_close(&self->s);
+}
+
+static int chunks_get(int fd, struct netapibuf_chunks *c, __u32 count)
+{
+	memset(c, 0, sizeof(*c));
+	c->count = count;
+	return ioctl(fd, NETAPIBUF_IOC_CHUNKS_GET, c) ? errno : 0;
+}
+
+static int chunks_put(int fd, const __u64 *addrs, __u32 count)
+{
+	struct netapibuf_chunks c = { .count = count };
+
+	memcpy(c.addrs, addrs, count * sizeof(*addrs));
+	return ioctl(fd, NETAPIBUF_IOC_CHUNKS_PUT, &c) ? errno : 0;
+}
+
+TEST_F(chunks, get_and_put)
+{
+	struct netapibuf_chunks c, none;
+	struct nab_stats before, now;
+	unsigned char *p;
+	__u64 bad[2];
+	void *buf;
+	__u32 i;
+
+	ASSERT_STATS(&before);
+	ASSERT_EQ(0, chunks_get(self->s.fd, &c, NETAPIBUF_CHUNKS_MAX));
+	ASSERT_STATS(&now);
+	EXPECT_EQ(before.charged_bytes +
+		  NETAPIBUF_CHUNKS_MAX * (long long)NAB_PAGE_SIZE,
+		  now.charged_bytes);
+	/* the chunks and the counter page */
+	EXPECT_EQ(before.pages + NETAPIBUF_CHUNKS_MAX + 1, now.pages);
+	for (i = 0; i < NETAPIBUF_CHUNKS_MAX; i++) {
+		p = (unsigned char *)(uintptr_t)c.addrs[i];
+		EXPECT_TRUE(nab_in_arena(&self->s, p, NAB_PAGE_SIZE));
+		EXPECT_EQ(0UL, c.addrs[i] % NAB_PAGE_SIZE);
+		EXPECT_EQ(-1, nab_check_zero(p, 0, NAB_PAGE_SIZE));
+		memset(p, 0xee, NAB_PAGE_SIZE);
+		/* not buffers */
+		EXPECT_EQ(-1, _test_ioctl_free(self->s.fd, p, 0, 0));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, _test_ioctl_realloc(self->s.fd, p, 10, 0, 0, &buf));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	EXPECT_TRUE(nab_in_arena(&self->s, (void *)(uintptr_t)c.counters,
+				 NAB_PAGE_SIZE));
+
+	/* Bad batches change nothing. */
+	ASSERT_EQ(0, _test_ioctl_alloc(self->s.fd, 10, 0, 0, &buf));
+	ASSERT_STATS(&before);
+	EXPECT_EQ(EINVAL, chunks_get(self->s.fd, &none, 0));
+	EXPECT_EQ(EINVAL, chunks_put(self->s.fd, c.addrs, 0));
+	bad[0] = bad[1] = c.addrs[0];
+	if (1) {
+
+		EXPECT_EQ(EINVAL, chunks_put(self->s.fd, bad, 2));	/* twice */
+		bad[1] = c.addrs[1] + 16;				/* interior */
+		EXPECT_EQ(EINVAL, chunks_put(self->s.fd, bad, 2));
+		bad[1] = c.counters;					/* counter page */
+		EXPECT_EQ(EINVAL, chunks_put(self->s.fd, bad, 2));
+		bad[1] = (uintptr_t)buf & ~(NAB_PAGE_SIZE - 1);		/* kernel chunk */
+		EXPECT_EQ(EINVAL, chunks_put(self->s.fd, bad, 2));
+		bad[1] = (uintptr_t)self->s.arena;			/* guard */
+		EXPECT_EQ(EINVAL, chunks_put(self->s.fd, bad, 2));
+		bad[1] = ~0ULL;
+		EXPECT_EQ(EINVAL, chunks_put(self->s.fd, bad, 2));
+	}
+	ASSERT_STATS(&now);
+	EXPECT_EQ(before.pages, now.pages);
+	EXPECT_EQ(before.charged_bytes, now.charged_bytes);
+	p = (unsigned char *)(uintptr_t)c.addrs[0];
+	EXPECT_EQ(0xee, p[100]);
+
+	/* Back, all of them: touching one afterwards faults. */
+	EXPECT_EQ(0, chunks_put(self->s.fd, c.addrs, NETAPIBUF_CHUNKS_MAX));
+	ASSERT_STATS(&now);
+	EXPECT_EQ(before.charged_bytes -
+		  NETAPIBUF_CHUNKS_MAX * (long long)NAB_PAGE_SIZE,
+		  now.charged_bytes);
+	EXPECT_EQ(EINVAL, chunks_put(self->s.fd, c.addrs, 1));
+	EXPECT_EQ(0, _test_ioctl_free(self->s.fd, buf, 0, 0));
+}
+
+TEST_F(chunks, bad_struct)
+{
+	struct netapibuf_chunks c = { .count = NETAPIBUF_CHUNKS_MAX + 1 };
+
+	EXPECT_EQ(-1, ioctl(self->s.fd, NETAPIBUF_IOC_CHUNKS_GET, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.count = 1;
+	c.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->s.fd, NETAPIBUF_IOC_CHUNKS_GET, &c));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, nab_ioctl_raw(self->s.fd, _IOC_READ | _IOC_WRITE,
+				    NETAPIBUF_CMD_CHUNKS_GET, 8, &c));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->s.fd, NETAPIBUF_IOC_CHUNKS_GET, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST(chunks_need_the_arena)
+{
+	struct netapibuf_chunks c = { .count = 1 };
+	struct nab_session s;
+
+	NAB_REQUIRE_DEVICE();
+	if (!chunks_offered())
+		SKIP(return, "no NETAPIBUF_FEATURE_CHUNKS");
+	ASSERT_EQ(0, nab_session_open(&s, false));
+	EXPECT_EQ(-1, ioctl(s.fd, NETAPIBUF_IOC_CHUNKS_GET, &c));
+	EXPECT_EQ(ENXIO, errno);
+	nab_session_close(&s);
+}
+
+/*
+ * Whatever the process writes into its counter page, the figures stay
+ * within what its chunks can hold, and go back to the baseline with it.
+ */
+TEST_F(chunks, counter_page_is_not_trusted)
+{
+	struct netapibuf_counters *ctr;
+	struct netapibuf_chunks c;
+	struct nab_stats base, now;
+	unsigned int i;
+
+	ASSERT_STATS(&base);
+	ASSERT_EQ(0, chunks_get(self->s.fd, &c, 2));
+	ctr = (void *)(uintptr_t)c.counters;
+	for (i = 0; i < NETAPIBUF_COUNTER_SLOTS; i++) {
+		ctr->slot[i].buffers = 0x7fffffffffffffffLL;
+		ctr->slot[i].bytes = 0x7fffffffffffffffLL;
+	}
+	ASSERT_STATS(&now);
+	EXPECT_GE(base.live_buffers + 2 * (long long)NAB_PAGE_SIZE / 16,
+		  now.live_buffers);
+	EXPECT_GE(base.live_bytes + 2 * (long long)NAB_PAGE_SIZE,
+		  now.live_bytes);
+	EXPECT_LE(base.live_buffers, now.live_buffers);
+	for (i = 0; i < NETAPIBUF_COUNTER_SLOTS; i++)
+		ctr->slot[i].buffers = -5;
+	ASSERT_STATS(&now);
+	EXPECT_EQ(base.live_buffers, now.live_buffers);
+	/* The session's figures leave with it. */
+	nab_session_close(&self->s);
+	ASSERT_LE(0, nab_stats_wait(&base, &now));
+	EXPECT_EQ(base.live_buffers, now.live_buffers);
+	EXPECT_EQ(base.live_bytes, now.live_bytes);
+	EXPECT_EQ(base.charged_bytes, now.charged_bytes);
+}
+
+/*
+ * With the feature hidden (chunks=0, as on a module without it), the
+ * library uses the ioctls: everything still works, through the kernel.
+ */
+TEST(feature_hidden_falls_back)
+{
+	struct nab_stats base;
+	LPVOID p, q;
+	DWORD n;
+	int status;
+	pid_t pid;
+
+	NAB_REQUIRE_DEVICE();
+	if (!chunks_offered())
+		SKIP(return, "no NETAPIBUF_FEATURE_CHUNKS to hide");
+	ASSERT_STATS(&base);
+	ASSERT_TRUE(nab_param_write("chunks", 0));
+	EXPECT_FALSE(chunks_offered());
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct netapibuf_chunks c = { .count = 1 };
+		int bad = 0;
+
+		bad |= NetApiBufferAllocate(100, &p) != ST_SUCCESS;
+		if (bad)
+			_exit(1);
+		bad |= !kernel_knows(p) << 1;
+		bad |= (NetApiBufferReallocate(p, 200, &q) != ST_SUCCESS) << 2;
+		bad |= (NetApiBufferSize(q, &n) != ST_SUCCESS || n != 200) << 3;
+		bad |= (NetApiBufferFree(q) != ST_SUCCESS) << 4;
+		bad |= (NetApiBufferFree(q) != ST_INVALID) << 5;
+		bad |= (ioctl(lib_fd(), NETAPIBUF_IOC_CHUNKS_GET, &c) != -1 ||
+			errno != ENOTTY) << 6;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(nab_param_write("chunks", 1));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_STATS_BASELINE(&base);
+}
+
+/* A library of today (NETAPIBUF_FASTPATH=0 makes this one behave as one:
+ * the old ioctls only) works with the new module. */
+TEST(old_library_new_module)
+{
+	struct nab_stats base;
+	int status;
+	pid_t pid;
+
+	NAB_REQUIRE_DEVICE();
+	ASSERT_STATS(&base);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		LPVOID p;
+		int bad;
+
+		setenv("NETAPIBUF_FASTPATH", "0", 1);
+		bad = NetApiBufferAllocate(100, &p) != ST_SUCCESS;
+		if (bad)
+			_exit(1);
+		bad |= !kernel_knows(p) << 1;
+		bad |= (NetApiBufferFree(p) != ST_SUCCESS) << 2;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_STATS_BASELINE(&base);
+}
+
+TEST_HARNESS_MAIN
