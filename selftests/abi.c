@@ -413,6 +413,10 @@ TEST_F(abi, unknown_command)
 	if (self->s.info.features & NETAPIBUF_FEATURE_AGENTS &&
 	    _IOC_NR(NETAPIBUF_IOC_AGENT_CALL) > last)
 		last = _IOC_NR(NETAPIBUF_IOC_AGENT_CALL);
+	/* CHUNKS_GET and _PUT where the module offers delegated chunks. */
+	if (self->s.info.features & NETAPIBUF_FEATURE_CHUNKS &&
+	    _IOC_NR(NETAPIBUF_IOC_CHUNKS_PUT) > last)
+		last = _IOC_NR(NETAPIBUF_IOC_CHUNKS_PUT);
 
 	memset(self->arg, 0, ARG_MAX);
 	for (nr = last + 1; nr <= _IOC_NRMASK; nr++) {

@@ -234,6 +234,11 @@ struct fuzz {
 	unsigned long calls, by_result[4], where_used[W_NWHERE];
 	unsigned long mmaps, mmaps_ok, forks, checks;
 	unsigned int reports;
+	/* delegated chunks (NETAPIBUF_FEATURE_CHUNKS) of s, and its counters */
+	uint64_t deleg[256];
+	size_t ndeleg;
+	unsigned char *counters;
+	unsigned long chunk_calls, chunk_ok, scribbles;
 };
 
 #define R_OK_	0
@@ -692,7 +697,9 @@ static bool one_call(struct __test_metadata *_metadata, struct fuzz *f,
 			c.dir = rnd(4);
 		c.ksize = 0;
 	} else if (r < 7) {	/* an unknown number */
-		c.nr = ARRAY_SIZE(cmds) + rnd(256 - ARRAY_SIZE(cmds));
+		/* past CHUNKS_GET and _PUT too (fuzz_chunks() has them) */
+		c.nr = NETAPIBUF_CMD_CHUNKS_PUT + 1 +
+		       rnd(255 - NETAPIBUF_CMD_CHUNKS_PUT);
 		c.dir = rnd(4);
 		c.ksize = 0;
 	} else if (r < 9) {	/* another type (not one the VFS handles) */
@@ -980,10 +987,106 @@ static void check_model(struct __test_metadata *_metadata, struct fuzz *f,
 			       (unsigned long long)b->size);
 	}
 	ASSERT_STATS(&now);
-	EXPECT_EQ(base->live_buffers + (long long)f->m.n, now.live_buffers)
+	/*
+	 * What the counter page says is shown bounded by what the delegated
+	 * chunks can hold, and the fuzzer scribbles over it.
+	 */
+	EXPECT_LE(base->live_buffers + (long long)f->m.n, now.live_buffers)
 		TH_LOG("after call %lu", iter);
-	EXPECT_EQ(base->live_bytes + (long long)f->m.bytes, now.live_bytes)
+	EXPECT_GE(base->live_buffers + (long long)f->m.n +
+		  (long long)(f->ndeleg * f->page / 16), now.live_buffers)
 		TH_LOG("after call %lu", iter);
+	EXPECT_LE(base->live_bytes + (long long)f->m.bytes, now.live_bytes)
+		TH_LOG("after call %lu", iter);
+	EXPECT_GE(base->live_bytes + (long long)f->m.bytes +
+		  (long long)(f->ndeleg * f->page), now.live_bytes)
+		TH_LOG("after call %lu", iter);
+}
+
+/*
+ * Delegated chunks: GET and PUT with random counts, flags and addresses
+ * (delegated ones, buffers, the counter page, anything), and random
+ * writes into the chunks and the counter page between calls. The kernel
+ * must act only on what it delegated: every result is one the ABI
+ * allows, the model's buffers stay intact (check_model()), and the
+ * kernel log stays clean.
+ */
+static void fuzz_chunks(struct __test_metadata *_metadata, struct fuzz *f,
+			unsigned long iter)
+{
+	struct netapibuf_chunks c;
+	size_t i, j;
+	int ret, err;
+
+	if (!(f->s.info.features & NETAPIBUF_FEATURE_CHUNKS))
+		return;
+	f->chunk_calls++;
+
+	/* Scribble: the counter page and a few chunks, random bytes. */
+	if (f->counters)
+		for (i = rnd(64); i--; f->scribbles++)
+			f->counters[rnd(f->page)] = (unsigned char)rnd64();
+	for (i = 0; f->ndeleg && i < rnd(4); i++) {
+		unsigned char *p = (void *)(uintptr_t)f->deleg[rnd(f->ndeleg)];
+
+		p[rnd(f->page)] = (unsigned char)rnd64();
+	}
+
+	memset(&c, 0, sizeof(c));
+	c.flags = chance(5) ? 1u << rnd(32) : 0;
+	if (chance(50) && f->ndeleg < ARRAY_SIZE(f->deleg) - NETAPIBUF_CHUNKS_MAX) {
+		c.count = chance(10) ? (__u32)rnd64() : 1 + rnd(8);
+		ret = ioctl(f->s.fd, NETAPIBUF_IOC_CHUNKS_GET, &c);
+		err = ret ? errno : 0;
+		EXPECT_TRUE(!err || err == EINVAL || err == ENOMEM ||
+			    err == EDQUOT || err == ENOSPC)
+			TH_LOG("call %lu: CHUNKS_GET count %u flags %#x: %s",
+			       iter, c.count, c.flags, strerror(err));
+		if (err)
+			return;
+		f->chunk_ok++;
+		EXPECT_TRUE(c.count >= 1 && c.count <= NETAPIBUF_CHUNKS_MAX);
+		f->counters = (void *)(uintptr_t)c.counters;
+		for (i = 0; i < c.count; i++) {
+			EXPECT_EQ(NULL, model_covering(&f->m, c.addrs[i], f->page))
+				TH_LOG("call %lu: chunk %#llx over a buffer", iter,
+				       (unsigned long long)c.addrs[i]);
+			f->deleg[f->ndeleg++] = c.addrs[i];
+		}
+		return;
+	}
+
+	/* PUT: delegated chunks, maybe with something else among them. */
+	c.count = 1 + rnd(4);
+	if (chance(5))
+		c.count = chance(50) ? 0 : NETAPIBUF_CHUNKS_MAX + 1 + rnd(100);
+	for (i = 0; i < c.count && i < NETAPIBUF_CHUNKS_MAX; i++) {
+		if (f->ndeleg && chance(85))
+			c.addrs[i] = f->deleg[rnd(f->ndeleg)];
+		else if (chance(30) && f->counters)
+			c.addrs[i] = (uintptr_t)f->counters;
+		else if (chance(30) && f->m.n)
+			c.addrs[i] = f->m.b[rnd(f->m.n)].addr & ~(uint64_t)(f->page - 1);
+		else
+			c.addrs[i] = random_addr(f);
+	}
+	ret = ioctl(f->s.fd, NETAPIBUF_IOC_CHUNKS_PUT, &c);
+	err = ret ? errno : 0;
+	EXPECT_TRUE(!err || err == EINVAL)
+		TH_LOG("call %lu: CHUNKS_PUT: %s", iter, strerror(err));
+	if (err)
+		return;
+	f->chunk_ok++;
+	/* It worked: every address was a delegated chunk, each once. */
+	for (i = 0; i < c.count; i++) {
+		for (j = 0; j < f->ndeleg && f->deleg[j] != c.addrs[i]; j++)
+			;
+		EXPECT_LT(j, f->ndeleg)
+			TH_LOG("call %lu: PUT took back %#llx, never delegated",
+			       iter, (unsigned long long)c.addrs[i]);
+		if (j < f->ndeleg)
+			f->deleg[j] = f->deleg[--f->ndeleg];
+	}
 }
 
 /* ---- mmap(2) of a new session ----------------------------------------------- */
@@ -1246,6 +1349,8 @@ TEST_F_TIMEOUT(fuzz, random_calls, 7200)
 			fuzz_mmap(_metadata, f);
 		if (rnd(4000) == 0)
 			fuzz_fork(_metadata, f);
+		if (rnd(20) == 0)
+			fuzz_chunks(_metadata, f, i);
 		if (!_metadata->passed && f->reports > MAX_REPORTS)
 			break;
 	}
@@ -1265,6 +1370,9 @@ TEST_F_TIMEOUT(fuzz, random_calls, 7200)
 	       f->where_used[W_RDONLY], f->where_used[W_PARTIAL],
 	       f->where_used[W_KERNEL], f->where_used[W_ARENA], f->mmaps,
 	       f->mmaps_ok, f->forks);
+	TH_LOG("delegated chunks: %lu GET/PUT (%lu worked), %lu bytes of the "
+	       "counter page scribbled, %zu held at the end", f->chunk_calls,
+	       f->chunk_ok, f->scribbles, f->ndeleg);
 
 	/* Free what is left: each FREE works once. */
 	while (f->m.n) {
