@@ -44,6 +44,17 @@ bool nab_chunks_offered(void)
 	return READ_ONCE(nab_chunks_enabled);
 }
 
+/**
+ * nab_chunks_held() - whether a session holds delegated chunks now
+ * @s: the session, locked or not (a hint for the ioctl dispatcher)
+ *
+ * Return: true if @s has chunks it could give back.
+ */
+bool nab_chunks_held(struct nab_session *s)
+{
+	return READ_ONCE(s->nr_delegated);
+}
+
 static struct page **nab_deleg_pages(struct nab_obj *obj, unsigned long index,
 				     unsigned long *nr)
 {
@@ -134,6 +145,7 @@ int nab_chunks_get(struct nab_session *s, struct netapibuf_chunks *cmd,
 	LIST_HEAD(list);
 	int ret;
 
+	/* chunks=N since the dispatcher looked: as it would have said. */
 	if (!nab_chunks_offered())
 		return -ENOTTY;
 	if (!cmd->count || cmd->count > NETAPIBUF_CHUNKS_MAX)
@@ -189,7 +201,7 @@ int nab_chunks_get(struct nab_session *s, struct netapibuf_chunks *cmd,
 	cmd->counters = nab_arena_addr(s, &s->counters->obj);
 	/* From here the session's list and the space tree own the chunks. */
 	list_splice_tail_init(&list, &s->delegated);
-	s->nr_delegated += cmd->count;
+	WRITE_ONCE(s->nr_delegated, s->nr_delegated + cmd->count);
 	nab_count_pages(s, cmd->count);
 	mutex_unlock(&s->lock);
 	return 0;
@@ -314,7 +326,7 @@ int nab_chunks_put(struct nab_session *s, const struct netapibuf_chunks *cmd)
 		/* Unmapped everywhere: ours alone, to free once unlocked. */
 		list_move(&put[i]->node, &dead);
 	}
-	s->nr_delegated -= cmd->count;
+	WRITE_ONCE(s->nr_delegated, s->nr_delegated - cmd->count);
 	nab_count_pages(s, -(long)cmd->count);
 	nab_uncharge_chunks(s, cmd->count);
 unlock:
@@ -338,7 +350,7 @@ void nab_chunks_free_all(struct nab_session *s)
 	list_splice_init(&s->delegated, &dead);
 	nab_count_pages(s, -(long)s->nr_delegated);
 	nab_uncharge_chunks(s, s->nr_delegated);
-	s->nr_delegated = 0;
+	WRITE_ONCE(s->nr_delegated, 0);
 	if (s->counters) {
 		nab_arena_release(s, &s->counters->obj, 0, 1);
 		list_add(&s->counters->node, &dead);

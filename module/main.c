@@ -139,6 +139,21 @@ static int nab_ioctl_chunks_put(struct nab_ucmd *ucmd)
 	return nab_chunks_put(ucmd->s, ucmd->cmd);
 }
 
+/*
+ * chunks=N hides the feature: GET is then an unknown command, as on a
+ * module without it. PUT stays known to a session that still holds
+ * delegated chunks, so that it can give them back.
+ */
+static bool nab_ioctl_chunks_get_hidden(struct nab_session *s)
+{
+	return !nab_chunks_offered();
+}
+
+static bool nab_ioctl_chunks_put_hidden(struct nab_session *s)
+{
+	return !nab_chunks_offered() && !nab_chunks_held(s);
+}
+
 /* Room on the stack for any command's struct. */
 union nab_ucmd_buffer {
 	struct netapibuf_info info;
@@ -167,6 +182,8 @@ union nab_ucmd_buffer {
  *	writable before it runs
  * @outside_arena: @execute hands out, moves, unmaps or writes arena pages:
  *	the struct must not lie in the arena
+ * @hidden: the command is a hidden feature's now: ENOTTY before any
+ *	other check, as from a module that never had it
  */
 struct nab_ioctl_op {
 	unsigned int size;
@@ -175,6 +192,7 @@ struct nab_ioctl_op {
 	unsigned int flags;
 	unsigned int reserved;
 	int (*execute)(struct nab_ucmd *ucmd);
+	bool (*hidden)(struct nab_session *s);
 	bool probe;
 	bool outside_arena;
 };
@@ -235,9 +253,11 @@ static const struct nab_ioctl_op nab_ioctl_ops[] = {
 	IOCTL_OP(NETAPIBUF_IOC_AGENT_CALL, nab_ioctl_agent_call,
 		 struct netapibuf_agent_call, buffer),
 	IOCTL_OP(NETAPIBUF_IOC_CHUNKS_GET, nab_ioctl_chunks_get,
-		 struct netapibuf_chunks, addrs),
+		 struct netapibuf_chunks, addrs,
+		 .hidden = nab_ioctl_chunks_get_hidden),
 	IOCTL_OP(NETAPIBUF_IOC_CHUNKS_PUT, nab_ioctl_chunks_put,
-		 struct netapibuf_chunks, addrs),
+		 struct netapibuf_chunks, addrs,
+		 .hidden = nab_ioctl_chunks_put_hidden),
 };
 
 /* The command number without its size bits, which vary by caller. */
@@ -275,6 +295,8 @@ static long nab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 
 	ucmd.s = file->private_data;
+	if (op->hidden && op->hidden(ucmd.s))
+		return -ENOTTY;
 	/* The session is bound to the process that opened it. */
 	if (current->mm != ucmd.s->mm)
 		return -EPERM;

@@ -321,6 +321,7 @@ int nab_buf_adopt(struct nab_session *s, struct nab_pages *pv, size_t size,
 /* chunks.c: all called with the session unlocked */
 struct netapibuf_chunks;
 bool nab_chunks_offered(void);
+bool nab_chunks_held(struct nab_session *s);
 int nab_chunks_get(struct nab_session *s, struct netapibuf_chunks *cmd,
 		   struct list_head *held);
 void nab_chunks_publish(struct nab_session *s, struct list_head *held);
