@@ -13,6 +13,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
 #include <dirent.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
@@ -52,6 +54,26 @@ static int lib_fd(void)
 	}
 	closedir(dir);
 	return fd;
+}
+
+/*
+ * Every ioctl of this program, the library's included (it is linked
+ * statically, and glibc's ioctl() is a weak symbol), passes here, so a
+ * test can count the CHUNKS_GET commands the library issues.
+ */
+static atomic_ulong chunks_gets;
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (req == NETAPIBUF_IOC_CHUNKS_GET)
+		atomic_fetch_add(&chunks_gets, 1);
+	return syscall(SYS_ioctl, fd, req, arg);
 }
 
 static bool chunks_offered(void)
@@ -411,6 +433,184 @@ TEST_F(fast, limit_holds)
 		ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(bufs[i]));
 }
 
+/*
+ * An empty page that an idle thread owns does not make a limit bite: a
+ * refused allocation takes it back from that thread. This thread holds an
+ * empty 16-byte page; another asks for a large buffer that fits under the
+ * limit only without that page, and gets it. This thread's next small
+ * buffer still works.
+ */
+struct big_arg {
+	DWORD size;
+	LPVOID p;
+	NET_API_STATUS status;
+};
+
+static void *big_thread(void *arg)
+{
+	struct big_arg *a = arg;
+
+	a->status = NetApiBufferAllocate(a->size, &a->p);
+	return NULL;
+}
+
+TEST_F(fast, idle_thread_page_taken_back)
+{
+	struct big_arg big = { .size = 64 * NAB_PAGE_SIZE };
+	unsigned long long saved;
+	struct nab_stats held;
+	pthread_t t;
+	LPVOID p;
+	DWORD n;
+
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(16, &p));
+	ASSERT_FALSE(kernel_knows(p));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(p));
+	ASSERT_STATS(&held);
+	ASSERT_EQ(self->base.charged_bytes + (long long)NAB_PAGE_SIZE,
+		  held.charged_bytes);
+
+	/* A large buffer of 64 pages holds 64 pages and 2 pointers each. */
+	ASSERT_TRUE(nab_param_read("max_session_bytes", &saved));
+	ASSERT_TRUE(nab_param_write("max_session_bytes",
+				    64 * (NAB_PAGE_SIZE + 2 * sizeof(void *))));
+	ASSERT_EQ(0, pthread_create(&t, NULL, big_thread, &big));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_TRUE(nab_param_write("max_session_bytes", saved));
+	ASSERT_EQ(ST_SUCCESS, big.status);
+	EXPECT_TRUE(kernel_knows(big.p));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(big.p));
+
+	/* The page this thread owned is gone; it gets another. */
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(16, &p));
+	EXPECT_FALSE(kernel_knows(p));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferSize(p, &n));
+	EXPECT_EQ(16U, n);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(p));
+	EXPECT_EQ(ST_INVALID, NetApiBufferFree(p));
+}
+
+/*
+ * Pages are taken back from their owners while the owners allocate: four
+ * threads each hold one buffer at a time (so their pages keep going
+ * empty), write a pattern of their own into it, check it, check Size and
+ * free it, while a fifth keeps asking for 4 GiB - 1, whose refusal takes
+ * every idle page back. A thread handed a slot of a page given back would
+ * fault (the page is unmapped) or see another's pattern.
+ */
+#define STEAL_ROUNDS	3000
+
+struct steal_arg {
+	long id;
+	atomic_bool *stop;
+};
+
+static void *steal_owner(void *arg)
+{
+	struct steal_arg *a = arg;
+	unsigned char *p;
+	DWORD n, size;
+	long i;
+
+	for (i = 0; i < STEAL_ROUNDS; i++) {
+		size = (DWORD)(1 + (i * 37 + a->id * 101) % 2048);
+		if (NetApiBufferAllocate(size, (LPVOID *)&p) != ST_SUCCESS)
+			return (void *)1;
+		for (n = 0; n < size; n++)
+			if (p[n])
+				return (void *)2;
+		memset(p, 0x10 + (int)a->id, size);
+		if (NetApiBufferSize(p, &n) != ST_SUCCESS || n != size)
+			return (void *)3;
+		for (n = 0; n < size; n++)
+			if (p[n] != 0x10 + a->id)
+				return (void *)4;
+		/* No double Free here: another thread may own p again. */
+		if (NetApiBufferFree(p) != ST_SUCCESS)
+			return (void *)5;
+	}
+	return NULL;
+}
+
+static void *steal_thief(void *arg)
+{
+	struct steal_arg *a = arg;
+	unsigned long refused = 0;
+	LPVOID p;
+
+	while (!atomic_load(a->stop)) {
+		if (NetApiBufferAllocate(0xFFFFFFFF, &p) != ST_NOMEM)
+			return (void *)1;
+		refused++;
+	}
+	return refused ? NULL : (void *)2;
+}
+
+TEST_F_TIMEOUT(fast, pages_taken_back_while_owners_allocate, 300)
+{
+	struct steal_arg args[5];
+	atomic_bool stop = false;
+	pthread_t t[5];
+	void *ret;
+	long i;
+
+	for (i = 0; i < 5; i++) {
+		args[i].id = i;
+		args[i].stop = &stop;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL,
+					    i < 4 ? steal_owner : steal_thief,
+					    &args[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], &ret));
+		EXPECT_EQ(NULL, ret) TH_LOG("owner %ld failed at check %ld",
+					     i, (long)ret);
+	}
+	atomic_store(&stop, true);
+	ASSERT_EQ(0, pthread_join(t[4], &ret));
+	EXPECT_EQ(NULL, ret);
+	EXPECT_STATS_UNCHANGED(&self->base);
+}
+
+/*
+ * A session at its limit does not ask for a page before every small
+ * allocation: after a refused CHUNKS_GET the library waits 1, 2, 4 ...
+ * (at most 256) allocations before it asks again, taking its buffers from
+ * the kernel's slots meanwhile; once the limit allows pages again, it
+ * gets them within that bound.
+ */
+TEST_F(fast, refused_get_backs_off)
+{
+	static LPVOID bufs[100 + 400];
+	unsigned long long saved;
+	unsigned long gets;
+	int i, delegated = 0;
+
+	ASSERT_TRUE(nab_param_read("max_session_bytes", &saved));
+	/* Less than a page: no GET can pass, 16-byte slots can. */
+	ASSERT_TRUE(nab_param_write("max_session_bytes", 2048));
+	atomic_store(&chunks_gets, 0);
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(16, &bufs[i]));
+		ASSERT_TRUE(kernel_knows(bufs[i]));
+	}
+	gets = atomic_load(&chunks_gets);
+	EXPECT_TRUE(nab_param_write("max_session_bytes", saved));
+	/* 1, 3, 6, 11, 20, 37 and 70 asked: 7, not 100. */
+	EXPECT_LE(gets, 8UL);
+	EXPECT_LE(1UL, gets);
+
+	for (i = 100; i < 100 + 400; i++) {
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(16, &bufs[i]));
+		delegated += !kernel_knows(bufs[i]);
+	}
+	/* At most 256 more from the kernel, then pages again. */
+	EXPECT_LE(400 - 256 - 1, delegated);
+	for (i = 0; i < 100 + 400; i++)
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(bufs[i]));
+	EXPECT_STATS_UNCHANGED(&self->base);
+}
+
 /* ---- the ioctls themselves ---------------------------------------------- */
 
 FIXTURE(chunks) {
@@ -614,6 +814,12 @@ TEST(feature_hidden_falls_back)
 		bad |= (NetApiBufferFree(q) != ST_INVALID) << 5;
 		bad |= (ioctl(lib_fd(), NETAPIBUF_IOC_CHUNKS_GET, &c) != -1 ||
 			errno != ENOTTY) << 6;
+		/* As from a module without it: unknown, whatever the size. */
+		bad |= (nab_ioctl_raw(lib_fd(), _IOC_READ | _IOC_WRITE,
+				      NETAPIBUF_CMD_CHUNKS_GET, 8, &c) != -1 ||
+			errno != ENOTTY) << 7;
+		bad |= (ioctl(lib_fd(), NETAPIBUF_IOC_CHUNKS_PUT, &c) != -1 ||
+			errno != ENOTTY) << 8;
 		_exit(bad);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));

@@ -9,13 +9,26 @@
  * and cuts them into buffers of one size class each, 16 bytes to 2 KiB,
  * keeping their slot state here, in the process's own memory:
  *
- * - struct fp_chunk per delegated chunk: a bitmap of the live slots and
- *   each slot's size.  The bitmap is the truth for Free and Size: only the
- *   exact start of a live slot is a buffer; a Free that finds its bit
- *   clear (never allocated, interior, freed already) changes nothing.
+ * - struct fp_chunk per arena page ever delegated: a bitmap of the live
+ *   slots and each slot's size.  The bitmap is the truth for Free and
+ *   Size: only the exact start of a live slot is a buffer; a Free that
+ *   finds its bit clear (never allocated, interior, freed already)
+ *   changes nothing.
  * - fp.table: arena page index -> its fp_chunk, so a pointer finds its
- *   chunk in one load; a pointer whose page has none goes to the kernel,
- *   as every pointer did before.
+ *   chunk in one load; a pointer whose page is not delegated now goes to
+ *   the kernel, as every pointer did before.
+ *
+ * A descriptor belongs to one arena page for the life of the session: it
+ * is made the first time that page is delegated and stays in fp.table,
+ * marked not delegated, when the page is given back.  And each class has
+ * bits of its own in the bitmap (class k's slots at bit fp_first(k) on, 510
+ * bits in all), so a bit can be set only while the page is delegated with
+ * that class.  Together they make a Free that races with its page being
+ * given back and delegated again harmless: whatever class and delegation
+ * it read, its one atomic AND-NOT clears a bit only if, at that instant,
+ * the pointer is the start of a live buffer of that page and class -
+ * exactly the buffer it names - and otherwise finds the bit clear and
+ * changes nothing.  The base address it computes with never changes.
  *
  * Threads: lock-free on the per-buffer path.  Each thread allocates from
  * a chunk of its own per class (fp_tcache.cur), claiming a bit with one
@@ -27,13 +40,25 @@
  * chunks rather than per-CPU ones: a thread cannot be migrated in the
  * middle of its claim, so no restartable sequence is needed.
  *
+ * A chunk a thread owns can be taken from it (fp_steal_idle(), under
+ * fp.lock) when it holds no live buffer, so that an idle thread's empty
+ * pages never make a limit bite: the owner claims only while it has
+ * marked the chunk busy (one compare-and-swap of fp_chunk.owner, from its
+ * own fp_tcache to the same with FP_BUSY), and the thief swaps the owner
+ * out only when it is not busy, then checks that nothing is live.  So
+ * either the claim happens first and the thief sees it, or the owner
+ * finds the chunk gone and takes the lock to get another.
+ *
  * Memory: chunks come in batches of 1, 2, 4 ... up to FP_BATCH_MAX (half
  * of what the process holds, so a program with one small buffer holds one
  * page), and empty chunks go back in batches once more than
  * FP_EMPTY_HIGH are idle, down to FP_EMPTY_LOW: a loop of Allocate and
  * Free never bounces pages.  A failed allocation first gives back every
- * idle chunk and tries again, so idle chunks never make a limit fail
- * earlier.  Memory is zeroed at Allocate (and at a Reallocate that grows
+ * idle chunk, those that threads own included, and tries again, so idle
+ * chunks never make a limit fail earlier.  A refused CHUNKS_GET is not
+ * asked again for the next 1, 2, 4 ... FP_BACKOFF_MAX refills (small
+ * buffers come from the kernel's slots meanwhile), so a session at its
+ * limit pays one ioctl per allocation, not two.  Memory is zeroed at Allocate (and at a Reallocate that grows
  * within its slot), so a chunk's old contents - only ever this process's -
  * are never seen.
  *
@@ -64,7 +89,9 @@
 #define FP_MIN_SHIFT	4
 #define FP_NCLASSES	8		/* 16 bytes to 2 KiB */
 #define FP_MAX_SLOTS	(FP_PAGE >> FP_MIN_SHIFT)
-#define FP_WORDS	(FP_MAX_SLOTS / 64)
+#define FP_WORDS	(2 * FP_MAX_SLOTS / 64)	/* each class its own bits */
+#define FP_BACKOFF_MAX	256
+#define FP_BUSY		1UL
 #define FP_BATCH_MAX	16
 #define FP_EMPTY_HIGH	48
 #define FP_EMPTY_LOW	16
@@ -77,14 +104,16 @@ _Static_assert(sizeof(struct netapibuf_counters) == FP_PAGE,
 	       "the counter page is one page");
 
 /* Where a chunk is; changed only under fp.lock. */
-enum fp_where { FP_OWNED, FP_PARTIAL, FP_FULL, FP_EMPTY };
+enum fp_where { FP_OWNED, FP_PARTIAL, FP_FULL, FP_EMPTY, FP_GONE };
 
 struct fp_chunk {
-	_Atomic uint64_t live[FP_WORDS];
+	_Atomic uint64_t live[FP_WORDS];	/* by class: fp_bit() */
 	_Atomic unsigned int nr_live;
 	_Atomic unsigned int class;	/* changes only while FP_EMPTY */
+	_Atomic uintptr_t owner;	/* its fp_tcache (| FP_BUSY), or 0 */
+	_Atomic bool delegated;		/* the page is ours now */
 	unsigned int where;
-	uintptr_t base;			/* 0: a free descriptor */
+	uintptr_t base;			/* the page; never changes */
 	struct fp_chunk *next, *prev;	/* in a list of fp, under fp.lock */
 	_Atomic uint16_t size[FP_MAX_SLOTS];
 };
@@ -101,13 +130,15 @@ static struct {
 	size_t table_bytes;
 	struct fp_chunk *_Atomic *table;
 	struct netapibuf_counters *_Atomic counters;
-	struct fp_list partial[FP_NCLASSES], full[FP_NCLASSES], empty;
-	struct fp_chunk *spare_meta;	/* free descriptors, via next */
+	struct fp_list partial[FP_NCLASSES], full[FP_NCLASSES], empty, owned;
+	struct fp_chunk *spare_meta;	/* descriptors of no page, via next */
 	char *meta_block;
 	size_t meta_used;
 	void *blocks[FP_META_BLOCKS];
 	unsigned int nr_blocks;
 	unsigned long delegated;
+	unsigned int backoff;		/* refills without GET after a refusal */
+	unsigned int backoff_left;
 	_Atomic unsigned int next_counter;
 } fp = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -138,11 +169,22 @@ static inline unsigned int fp_slots(unsigned int class)
 	return FP_PAGE >> (FP_MIN_SHIFT + class);
 }
 
-static inline uint64_t fp_word_mask(unsigned int class)
+/* Class @class's first bit in fp_chunk.live: class 0 has bits 0-255,
+ * class 1 256-383, ... class 7 508-509; a class's bits never share a word
+ * with another's slots unless they fit in that word whole. */
+static inline unsigned int fp_first(unsigned int class)
 {
-	unsigned int slots = fp_slots(class);
+	return 2 * FP_MAX_SLOTS - 2 * fp_slots(class);
+}
 
-	return slots >= 64 ? ~0ULL : (1ULL << slots) - 1;
+/* The word and bit of slot @slot of class @class. */
+static inline _Atomic uint64_t *fp_word(struct fp_chunk *c, unsigned int class,
+					unsigned int slot, uint64_t *bit)
+{
+	unsigned int b = fp_first(class) + slot;
+
+	*bit = 1ULL << (b % 64);
+	return &c->live[b / 64];
 }
 
 /* ---- lists, under fp.lock ---------------------------------------------- */
@@ -175,6 +217,8 @@ static struct fp_list *fp_list_of(struct fp_chunk *c)
 	unsigned int class = atomic_load(&c->class);
 
 	switch (c->where) {
+	case FP_OWNED:
+		return &fp.owned;
 	case FP_PARTIAL:
 		return &fp.partial[class];
 	case FP_FULL:
@@ -197,6 +241,55 @@ static void fp_place(struct fp_chunk *c)
 		fp_list_add(&fp.partial[class], c, FP_PARTIAL);
 	else
 		fp_list_add(&fp.full[class], c, FP_FULL);
+}
+
+/* Whether the thread of @tc still owns @c (it may have been taken). */
+static inline bool fp_owns(const struct fp_tcache *tc, struct fp_chunk *c)
+{
+	return atomic_load_explicit(&c->owner, memory_order_relaxed) ==
+	       (uintptr_t)tc;
+}
+
+/* The thread of @tc gives up @c, which it owns and is not claiming in. */
+static void fp_disown(struct fp_tcache *tc, struct fp_chunk *c,
+		      unsigned int class)
+{
+	fp_list_del(&fp.owned, c);
+	atomic_store_explicit(&c->owner, 0, memory_order_relaxed);
+	tc->cur[class] = NULL;
+}
+
+/*
+ * Take every chunk a thread owns but holds no live buffer in back to the
+ * empty list, whichever thread owns it.  A thread claiming in one right
+ * now (FP_BUSY) keeps it; otherwise the owner is swapped out first and the
+ * chunk is checked empty after: the owner's next claim fails its
+ * compare-and-swap and it takes fp.lock (fp_refill()), where it finds the
+ * chunk gone.  Its fp_tcache still names the chunk; only it reads that.
+ */
+static void fp_steal_idle(void)
+{
+	struct fp_chunk *c, *next;
+	uintptr_t owner;
+
+	for (c = fp.owned.first; c; c = next) {
+		next = c->next;
+		owner = atomic_load_explicit(&c->owner, memory_order_relaxed);
+		if ((owner & FP_BUSY) || atomic_load(&c->nr_live))
+			continue;
+		/* Acquire: pairs with the release that ends a claim. */
+		if (!atomic_compare_exchange_strong_explicit(&c->owner, &owner, 0,
+							     memory_order_acquire,
+							     memory_order_relaxed))
+			continue;
+		if (atomic_load_explicit(&c->nr_live, memory_order_acquire)) {
+			atomic_store_explicit(&c->owner, owner,
+					      memory_order_release);
+			continue;
+		}
+		fp_list_del(&fp.owned, c);
+		fp_list_add(&fp.empty, c, FP_EMPTY);
+	}
 }
 
 /* ---- the kernel's side: GET and PUT, under fp.lock -------------------- */
@@ -234,6 +327,13 @@ static inline struct fp_chunk *_Atomic *fp_slot_of(uintptr_t addr)
 	return &fp.table[(addr - fp.arena_base) / FP_PAGE];
 }
 
+/* Whether @addr, from the kernel, is a page of the arena. */
+static inline bool fp_in_arena(uint64_t addr)
+{
+	return addr >= fp.arena_base && !(addr % FP_PAGE) &&
+	       (addr - fp.arena_base) / FP_PAGE < fp.table_bytes / sizeof(void *);
+}
+
 /* Gives back @nr chunks of the empty list; returns how many went. */
 static unsigned long fp_put(unsigned long nr)
 {
@@ -248,28 +348,23 @@ static unsigned long fp_put(unsigned long nr)
 			    fp.empty.first; n++) {
 			batch[n] = fp.empty.first;
 			fp_list_del(&fp.empty, batch[n]);
+			batch[n]->where = FP_GONE;
 			arg.addrs[n] = batch[n]->base;
 			/* No pointer finds it from here on. */
-			atomic_store_explicit(fp_slot_of(batch[n]->base), NULL,
+			atomic_store_explicit(&batch[n]->delegated, false,
 					      memory_order_release);
 		}
 		arg.count = n;
 		if (netapibuf_ioctl(fp.fd, NETAPIBUF_IOC_CHUNKS_PUT, &arg)) {
-			/* Cannot happen to chunks the kernel gave us: keep them. */
+			/* A module that hid the feature since: keep them. */
 			for (i = 0; i < n; i++) {
-				atomic_store_explicit(fp_slot_of(batch[i]->base),
-						      batch[i],
+				atomic_store_explicit(&batch[i]->delegated, true,
 						      memory_order_release);
 				fp_list_add(&fp.empty, batch[i], FP_EMPTY);
 			}
 			break;
 		}
-		for (i = 0; i < n; i++) {
-			/* Type-stable: a racing lookup may still read it. */
-			batch[i]->base = 0;
-			batch[i]->next = fp.spare_meta;
-			fp.spare_meta = batch[i];
-		}
+		/* The descriptors stay in fp.table, for the same pages. */
 		fp.delegated -= n;
 		done += n;
 	}
@@ -281,56 +376,63 @@ static int fp_get(unsigned int nr)
 {
 	struct netapibuf_chunks arg = { .count = nr };
 	struct fp_chunk *metas[NETAPIBUF_CHUNKS_MAX];
-	unsigned int i;
+	unsigned int i, used = 0;
 	int err;
 
+	/* A page new to us needs a descriptor: have them before asking. */
 	for (i = 0; i < nr; i++) {
 		metas[i] = fp_meta_new();
 		if (!metas[i]) {
-			while (i--) {
-				metas[i]->next = fp.spare_meta;
-				fp.spare_meta = metas[i];
-			}
-			return ENOMEM;
+			nr = i;
+			break;
 		}
 	}
-	err = netapibuf_ioctl(fp.fd, NETAPIBUF_IOC_CHUNKS_GET, &arg);
-	if (err || arg.counters - fp.arena_base >= fp.table_bytes / sizeof(void *) * FP_PAGE) {
+	err = nr ? 0 : ENOMEM;
+	if (!err) {
+		arg.count = nr;
+		err = netapibuf_ioctl(fp.fd, NETAPIBUF_IOC_CHUNKS_GET, &arg);
+	}
+	for (i = 0; !err && i < nr; i++)
+		if (!fp_in_arena(arg.addrs[i]))
+			err = EINVAL;
+	if (!err && !fp_in_arena(arg.counters))
+		err = EINVAL;
+	if (err) {
 		for (i = 0; i < nr; i++) {
 			metas[i]->next = fp.spare_meta;
 			fp.spare_meta = metas[i];
 		}
-		return err ? err : EINVAL;
+		return err;
 	}
 	if (!atomic_load_explicit(&fp.counters, memory_order_relaxed))
 		atomic_store_explicit(&fp.counters, netapibuf_ptr(arg.counters),
 				      memory_order_release);
 	for (i = 0; i < nr; i++) {
-		struct fp_chunk *c = metas[i];
+		struct fp_chunk *c = atomic_load_explicit(fp_slot_of(arg.addrs[i]),
+							  memory_order_relaxed);
 
-		c->base = arg.addrs[i];
+		if (!c) {
+			c = metas[used++];
+			c->base = arg.addrs[i];
+			/* Published whole: a lookup that finds it sees base. */
+			atomic_store_explicit(fp_slot_of(c->base), c,
+					      memory_order_release);
+		}
 		fp_list_add(&fp.empty, c, FP_EMPTY);
-		/* Published whole: a lookup that finds it sees base set. */
-		atomic_store_explicit(fp_slot_of(c->base), c,
-				      memory_order_release);
+		atomic_store_explicit(&c->delegated, true, memory_order_release);
+	}
+	for (i = used; i < nr; i++) {
+		metas[i]->next = fp.spare_meta;
+		fp.spare_meta = metas[i];
 	}
 	fp.delegated += nr;
 	return 0;
 }
 
-/* Gives back every idle chunk, the caller's own empty ones included. */
-static unsigned long fp_trim_locked(struct fp_tcache *tc)
+/* Gives back every idle chunk, those that threads own included. */
+static unsigned long fp_trim_locked(void)
 {
-	unsigned int class;
-
-	for (class = 0; class < FP_NCLASSES; class++) {
-		struct fp_chunk *c = tc->cur[class];
-
-		if (c && !atomic_load(&c->nr_live)) {
-			tc->cur[class] = NULL;
-			fp_place(c);
-		}
-	}
+	fp_steal_idle();
 	return fp_put(fp.empty.nr);
 }
 
@@ -340,15 +442,19 @@ static unsigned long fp_trim_locked(struct fp_tcache *tc)
 static void fp_thread_exit(void *arg)
 {
 	struct fp_tcache *tc = arg;
+	struct fp_chunk *c;
 	unsigned int class;
 
 	if (tc->gen != atomic_load(&fp_gen))
 		return;
 	pthread_mutex_lock(&fp.lock);
 	for (class = 0; class < FP_NCLASSES; class++) {
-		if (tc->cur[class])
-			fp_place(tc->cur[class]);
+		c = tc->cur[class];
 		tc->cur[class] = NULL;
+		if (c && fp_owns(tc, c)) {
+			fp_disown(tc, c, class);
+			fp_place(c);
+		}
 	}
 	pthread_mutex_unlock(&fp.lock);
 }
@@ -394,13 +500,27 @@ static inline void fp_count(struct fp_tcache *tc, long buffers, long bytes)
 
 /* ---- slots --------------------------------------------------------------- */
 
-/* A free slot of a chunk this thread owns, or -1. */
-static inline int fp_claim(struct fp_chunk *c, unsigned int class)
+/*
+ * A free slot of @c, a chunk of @class the thread of @tc owns: -1 if it
+ * is full, -2 if it was taken from the thread (fp_steal_idle()).
+ */
+static inline int fp_claim(struct fp_tcache *tc, struct fp_chunk *c,
+			   unsigned int class)
 {
-	unsigned int w, words = fp_slots(class) > 64 ? fp_slots(class) / 64 : 1;
-	uint64_t mask = fp_word_mask(class);
+	unsigned int slots = fp_slots(class), first = fp_first(class);
+	unsigned int w, last = (first + slots - 1) / 64;
+	uintptr_t me = (uintptr_t)tc;
+	uint64_t mask;
+	int slot = -1;
 
-	for (w = 0; w < words; w++) {
+	/* Busy: no thief takes it while a bit is being claimed. */
+	if (!atomic_compare_exchange_strong_explicit(&c->owner, &me,
+						     me | FP_BUSY,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		return -2;
+	mask = slots >= 64 ? ~0ULL : ((1ULL << slots) - 1) << (first % 64);
+	for (w = first / 64; w <= last; w++) {
 		uint64_t v = atomic_load_explicit(&c->live[w],
 						  memory_order_acquire);
 		uint64_t free = ~v & mask;
@@ -413,57 +533,103 @@ static inline int fp_claim(struct fp_chunk *c, unsigned int class)
 						 memory_order_acq_rel);
 			atomic_fetch_add_explicit(&c->nr_live, 1,
 						  memory_order_relaxed);
-			return (int)(w * 64 + __builtin_ctzll(bit));
+			slot = (int)(w * 64 + __builtin_ctzll(bit) - first);
+			break;
 		}
 	}
-	return -1;
+	/* Release: a thief that sees it not busy sees the claim too. */
+	atomic_store_explicit(&c->owner, (uintptr_t)tc, memory_order_release);
+	return slot;
 }
 
 /*
- * A chunk of @class with a free slot for this thread: its full one goes
- * to the pool, and a partial one, an empty one or a fresh batch comes.
+ * GET for a thread that needs a chunk: a batch, or one if the batch is
+ * refused; and if one is refused too, the idle chunks of every thread go
+ * back and one is asked for again.  After a refusal GET is not asked again
+ * for the next 1, 2, 4 ... FP_BACKOFF_MAX calls (the caller takes its
+ * buffer from the kernel's slots meanwhile): a session at its limit does
+ * not pay a refused GET before every allocation.  Returns 0 or errno.
  */
-static struct fp_chunk *fp_refill(struct fp_tcache *tc, unsigned int class)
+static int fp_get_some(void)
 {
-	struct fp_chunk *c = tc->cur[class];
 	unsigned int want;
 	int err;
 
+	if (fp.backoff_left) {
+		fp.backoff_left--;
+		return EDQUOT;
+	}
+	want = fp.delegated / 2;
+	want = want < 1 ? 1 : want > FP_BATCH_MAX ? FP_BATCH_MAX : want;
+	err = fp_get(want);
+	if (err && want > 1)
+		err = fp_get(1);
+	/* Idle chunks, of any thread, may be what stands in the way. */
+	if ((err == EDQUOT || err == ENOMEM) && fp_trim_locked())
+		err = fp_get(1);
+	if (err) {
+		fp.backoff = fp.backoff ? fp.backoff * 2 : 1;
+		if (fp.backoff > FP_BACKOFF_MAX)
+			fp.backoff = FP_BACKOFF_MAX;
+		fp.backoff_left = fp.backoff;
+	} else {
+		fp.backoff = 0;
+	}
+	return err;
+}
+
+/*
+ * A slot of @class for this thread, in @*cp: its full chunk goes to the
+ * pool, and a partial one, an empty one or a fresh batch comes.  The slot
+ * is claimed under fp.lock, so no thief takes the new chunk first.
+ * Returns the slot, or -1 when no chunk can be had.
+ */
+static int fp_refill(struct fp_tcache *tc, unsigned int class,
+		     struct fp_chunk **cp)
+{
+	struct fp_chunk *c = tc->cur[class];
+	unsigned int k;
+	int slot = -1;
+
 	pthread_mutex_lock(&fp.lock);
-	if (c) {
-		if (atomic_load(&c->nr_live) < fp_slots(class))
-			goto out;	/* freed meanwhile */
-		fp_place(c);
+	if (c && !fp_owns(tc, c)) {
+		/* Taken back while idle: it is in a list of fp already. */
 		tc->cur[class] = NULL;
+		c = NULL;
+	}
+	if (c) {
+		slot = fp_claim(tc, c, class);
+		if (slot >= 0)
+			goto out;	/* freed meanwhile */
+		fp_disown(tc, c, class);
+		fp_place(c);
 	}
 	c = fp.partial[class].first;
 	if (c) {
 		fp_list_del(&fp.partial[class], c);
 		goto own;
 	}
-	if (!fp.empty.first) {
-		want = fp.delegated / 2;
-		want = want < 1 ? 1 : want > FP_BATCH_MAX ? FP_BATCH_MAX : want;
-		err = fp_get(want);
-		if (err && want > 1)
-			err = fp_get(1);
-		/* Idle chunks of ours may be what stands in the way. */
-		if ((err == EDQUOT || err == ENOMEM) && fp_trim_locked(tc))
-			err = fp_get(1);
-		if (err) {
-			c = NULL;
-			goto out;
-		}
-	}
+	if (!fp.empty.first && fp_get_some())
+		goto out;
 	c = fp.empty.first;
 	fp_list_del(&fp.empty, c);
 	atomic_store(&c->class, class);
 own:
-	c->where = FP_OWNED;
+	/*
+	 * Taken from this thread once, the chunk may come back to it in
+	 * another class: the stale entry must not claim with the old one.
+	 */
+	for (k = 0; k < FP_NCLASSES; k++)
+		if (tc->cur[k] == c)
+			tc->cur[k] = NULL;
+	fp_list_add(&fp.owned, c, FP_OWNED);
+	atomic_store_explicit(&c->owner, (uintptr_t)tc, memory_order_relaxed);
 	tc->cur[class] = c;
+	slot = fp_claim(tc, c, class);
 out:
 	pthread_mutex_unlock(&fp.lock);
-	return c;
+	*cp = c;
+	return slot;
 }
 
 /* A chunk no thread owns changed: file it again, and trim the idle ones. */
@@ -472,8 +638,8 @@ static void fp_settle(struct fp_chunk *c, unsigned int class)
 	struct fp_list *l;
 
 	pthread_mutex_lock(&fp.lock);
-	if (c->where != FP_OWNED && c->where != FP_EMPTY &&
-	    atomic_load(&c->class) == class && c->base) {
+	if ((c->where == FP_PARTIAL || c->where == FP_FULL) &&
+	    atomic_load(&c->class) == class) {
 		l = fp_list_of(c);
 		fp_list_del(l, c);
 		fp_place(c);
@@ -485,29 +651,36 @@ static void fp_settle(struct fp_chunk *c, unsigned int class)
 
 /* ---- the calls ----------------------------------------------------------- */
 
-/* The chunk holding @p, which lies in the arena, or NULL. */
+/* The chunk holding @p, which lies in the arena, or NULL if its page is
+ * not delegated now. */
 static inline struct fp_chunk *fp_lookup(const void *p)
 {
-	return atomic_load_explicit(fp_slot_of((uintptr_t)p),
-				    memory_order_acquire);
+	struct fp_chunk *c = atomic_load_explicit(fp_slot_of((uintptr_t)p),
+						  memory_order_acquire);
+
+	if (!c || !atomic_load_explicit(&c->delegated, memory_order_acquire))
+		return NULL;
+	return c;
 }
 
 /*
  * The slot @p starts, if it is a live buffer of @c: -1 otherwise (an
  * interior pointer, a slot not allocated, or a chunk gone meanwhile).
+ * Only a hint for Free: its atomic AND-NOT decides (see the top).
  */
 static inline int fp_slot(struct fp_chunk *c, const void *p, unsigned int *class)
 {
 	uintptr_t off = (uintptr_t)p - c->base;
 	unsigned int cl = atomic_load_explicit(&c->class, memory_order_relaxed);
 	unsigned int slot;
+	uint64_t bit;
 
 	if (off >= FP_PAGE || cl >= FP_NCLASSES ||
 	    off & ((1UL << (FP_MIN_SHIFT + cl)) - 1))
 		return -1;
 	slot = off >> (FP_MIN_SHIFT + cl);
-	if (!(atomic_load_explicit(&c->live[slot / 64], memory_order_acquire) &
-	      (1ULL << (slot % 64))))
+	if (!(atomic_load_explicit(fp_word(c, cl, slot, &bit),
+				   memory_order_acquire) & bit))
 		return -1;
 	*class = cl;
 	return (int)slot;
@@ -521,11 +694,8 @@ bool netapibuf_fast_alloc(DWORD n, void **out)
 	char *p;
 	int slot;
 
-	if (!c || (slot = fp_claim(c, class)) < 0) {
-		c = fp_refill(tc, class);
-		if (!c)
-			return false;
-		slot = fp_claim(c, class);
+	if (!c || (slot = fp_claim(tc, c, class)) < 0) {
+		slot = fp_refill(tc, class, &c);
 		if (slot < 0)
 			return false;
 		tc = fp_tcache();	/* the counter page may be new */
@@ -541,6 +711,7 @@ bool netapibuf_fast_alloc(DWORD n, void **out)
 /* Frees @p of @c; false if it is not a live buffer (nothing changed). */
 static bool fp_free(struct fp_chunk *c, void *p)
 {
+	_Atomic uint64_t *word;
 	unsigned int class, n;
 	uint64_t bit, old;
 	uint16_t size;
@@ -550,9 +721,9 @@ static bool fp_free(struct fp_chunk *c, void *p)
 	if (slot < 0)
 		return false;
 	size = atomic_load_explicit(&c->size[slot], memory_order_relaxed);
-	bit = 1ULL << (slot % 64);
-	old = atomic_fetch_and_explicit(&c->live[slot / 64], ~bit,
-					memory_order_acq_rel);
+	word = fp_word(c, class, (unsigned int)slot, &bit);
+	/* The one step that decides: set only for this live buffer. */
+	old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
 	if (!(old & bit))
 		return false;	/* freed by a racing call: nothing changed */
 	fp_count(fp_tcache(), -1, -(long)size);
@@ -636,7 +807,7 @@ bool netapibuf_fast_trim(void)
 	unsigned long n;
 
 	pthread_mutex_lock(&fp.lock);
-	n = fp_trim_locked(fp_tcache());
+	n = fp_trim_locked();
 	pthread_mutex_unlock(&fp.lock);
 	return n;
 }
