@@ -588,8 +588,8 @@ static int fp_refill(struct fp_tcache *tc, unsigned int class,
 		     struct fp_chunk **cp)
 {
 	struct fp_chunk *c = tc->cur[class];
+	int slot = -1, saved_errno = errno;
 	unsigned int k;
-	int slot = -1;
 
 	pthread_mutex_lock(&fp.lock);
 	if (c && !fp_owns(tc, c)) {
@@ -628,6 +628,8 @@ own:
 	slot = fp_claim(tc, c, class);
 out:
 	pthread_mutex_unlock(&fp.lock);
+	/* A refused GET, a failed mmap: none of the caller's business. */
+	errno = saved_errno;
 	*cp = c;
 	return slot;
 }
@@ -635,6 +637,7 @@ out:
 /* A chunk no thread owns changed: file it again, and trim the idle ones. */
 static void fp_settle(struct fp_chunk *c, unsigned int class)
 {
+	int saved_errno = errno;
 	struct fp_list *l;
 
 	pthread_mutex_lock(&fp.lock);
@@ -647,6 +650,7 @@ static void fp_settle(struct fp_chunk *c, unsigned int class)
 			fp_put(fp.empty.nr - FP_EMPTY_LOW);
 	}
 	pthread_mutex_unlock(&fp.lock);
+	errno = saved_errno;
 }
 
 /* ---- the calls ----------------------------------------------------------- */
@@ -804,11 +808,13 @@ int netapibuf_fast_realloc(const struct netapibuf_session *s, void *p,
 
 bool netapibuf_fast_trim(void)
 {
+	int saved_errno = errno;
 	unsigned long n;
 
 	pthread_mutex_lock(&fp.lock);
 	n = fp_trim_locked();
 	pthread_mutex_unlock(&fp.lock);
+	errno = saved_errno;
 	return n;
 }
 
