@@ -15,6 +15,15 @@
  *   contract fail STATUS
  *                      the environment is wrong (no device, ABI mismatch):
  *                      allocation fails with STATUS, twice
+ *   contract fastpath  (the fake with FAKE_NETAPIBUF_CHUNKS=1 and
+ *                      FAKE_NETAPIBUF_CHUNK_LIMIT=2) small buffers from
+ *                      delegated chunks: which calls reach the device, the
+ *                      bad pointers the library alone must refuse, the
+ *                      fallback to the device's own buffers at the limit
+ *
+ * With FAKE_NETAPIBUF_CHUNKS=1, main and threads run every row through
+ * the fast path; the device calls are then not counted row by row (a
+ * small buffer makes none, or one CHUNKS_GET per page), but by fastpath.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -36,6 +45,7 @@
 static int tests, failures;
 static bool quiet;	/* in a forked child: count, do not print */
 static unsigned long (*fake_calls)(void);
+static bool counting;	/* one device call per library call expected */
 
 __attribute__((format(printf, 2, 3)))
 static bool ok(bool cond, const char *fmt, ...)
@@ -72,7 +82,7 @@ static unsigned long calls(void)
 	ok(errno == ERRNO_SENTINEL, "%s keeps errno", #expr);		\
 	ok(st_ == (NET_API_STATUS)(want), "%s = %u, want %s (%u)",	\
 	   #expr, (unsigned)st_, #want, (unsigned)(want));		\
-	if ((nsys) != ANY && fake_calls)				\
+	if ((nsys) != ANY && counting)					\
 		ok(calls() - c0_ == (unsigned long)(nsys),		\
 		   "%s: %lu device calls, want %d", #expr,		\
 		   calls() - c0_, (int)(nsys));				\
@@ -356,10 +366,89 @@ static void test_threads(void)
 	   (long)bad);
 	ok(total == 0, "%d threads x %d rounds: %ld failures", THREADS,
 	   ITERATIONS, total);
-	if (fake_calls)
+	if (counting)
 		ok(calls() == want,
 		   "threads: %lu device calls, want %lu: one session, one ioctl per call",
 		   calls(), want);
+}
+
+/*
+ * Small buffers on the fast path (the fake offers chunks, two pages at
+ * most): the device sees a CHUNKS_GET per page, not a call per buffer;
+ * the library alone refuses a double Free, an interior pointer and a slot
+ * never allocated in a delegated page; at the limit small buffers come
+ * from the device's ALLOC, and a refused GET is not repeated before each.
+ */
+#define FP_BUFS		600
+
+static void test_fastpath(void)
+{
+	static void *bufs[FP_BUFS];
+	unsigned long c0, gets;
+	char *p, *q, *r;
+	DWORD s = 0;
+	int i, n;
+
+	if (!ok(fake_calls && getenv("FAKE_NETAPIBUF_CHUNKS"),
+		"fastpath: the fake offers chunks"))
+		return;
+	/* Open the session: open, INFO, mmap. */
+	EXPECT(NetApiBufferAllocate(16, (void **)&p), NERR_Success, 4);
+	EXPECT(NetApiBufferFree(p), NERR_Success, 0);
+
+	c0 = calls();
+	for (i = 0; i < 1000; i++)
+		if (NetApiBufferAllocate(16, (void **)&p) || !all_zero(p, 16) ||
+		    (memset(p, 0xee, 16), NetApiBufferFree(p)))
+			break;
+	ok(i == 1000 && calls() == c0,
+	   "fastpath: 1000 Allocate+Free of 16 B: %d done, %lu device calls",
+	   i, calls() - c0);
+
+	EXPECT(NetApiBufferAllocate(100, (void **)&p), NERR_Success, 0);
+	ok(all_zero(p, 100), "fastpath: zeroed, the slot's old bytes included");
+	strcpy(p, "fast");
+	EXPECT(NetApiBufferSize(p, &s), NERR_Success, 0);
+	ok(s == 100, "fastpath: Size %u, want 100", (unsigned)s);
+	EXPECT(NetApiBufferSize(p + 16, &s), ERROR_INVALID_PARAMETER, 0);
+	EXPECT(NetApiBufferFree(p + 16), ERROR_INVALID_PARAMETER, 0);
+	EXPECT(NetApiBufferFree(p + 128), ERROR_INVALID_PARAMETER, 0);
+	EXPECT(NetApiBufferReallocate(p, 120, (void **)&q), NERR_Success, 0);
+	ok(q == p && !strcmp(q, "fast") && all_zero(q + 5, 115),
+	   "fastpath: grow within the slot in place, the new bytes zero");
+	EXPECT(NetApiBufferReallocate(q, 1000, (void **)&r), NERR_Success, 0);
+	ok(r != q && !strcmp(r, "fast") && all_zero(r + 5, 995),
+	   "fastpath: grow past the slot moves, contents kept");
+	EXPECT(NetApiBufferFree(q), ERROR_INVALID_PARAMETER, 0);
+	EXPECT(NetApiBufferSize(r, &s), NERR_Success, 0);
+	ok(s == 1000, "fastpath: Size %u, want 1000", (unsigned)s);
+	EXPECT(NetApiBufferFree(r), NERR_Success, 0);
+	EXPECT(NetApiBufferFree(r), ERROR_INVALID_PARAMETER, 0);
+
+	/* Two pages of 16-byte slots hold 512; the rest are the device's. */
+	c0 = calls();
+	for (n = 0; n < FP_BUFS; n++)
+		if (NetApiBufferAllocate(16, &bufs[n]))
+			break;
+	gets = calls() - c0;
+	ok(n == FP_BUFS, "fastpath: %d of %d buffers past the chunk limit",
+	   n, FP_BUFS);
+	/*
+	 * Past 512 buffers each one is an ALLOC, and a refused GET comes
+	 * only after 1, 2, 4 ... of them: about 88 ALLOCs, 8 GETs and the
+	 * few calls that got the second page (an idle page of another
+	 * class given back first), not two calls per buffer (176).
+	 */
+	ok(gets <= 88 + 16,
+	   "fastpath: %lu device calls for %d buffers past the limit", gets,
+	   FP_BUFS - 512);
+	for (i = 0; i < n; i++)
+		if (NetApiBufferFree(bufs[i]))
+			break;
+	ok(i == n, "fastpath: all %d freed", n);
+	EXPECT(NetApiBufferFree(bufs[0]), ERROR_INVALID_PARAMETER, ANY);
+	EXPECT(NetApiBufferFree(bufs[FP_BUFS - 1]), ERROR_INVALID_PARAMETER,
+	       ANY);
 }
 
 static NET_API_STATUS status_from_name(const char *name)
@@ -398,6 +487,7 @@ int main(int argc, char **argv)
 	if (getenv("FAKE_NETAPIBUF_PATH") &&
 	    !ok(fake_calls != NULL, "fake device preloaded"))
 		return 1;
+	counting = fake_calls && !getenv("FAKE_NETAPIBUF_CHUNKS");
 	if (!fake_calls && strcmp(mode, "fail"))
 		printf("# no fake device: running against the real one, device calls not counted\n");
 	if (!strcmp(mode, "main")) {
@@ -409,10 +499,12 @@ int main(int argc, char **argv)
 		test_fork();
 	} else if (!strcmp(mode, "threads")) {
 		test_threads();
+	} else if (!strcmp(mode, "fastpath")) {
+		test_fastpath();
 	} else if (!strcmp(mode, "fail") && argc > 2) {
 		test_fail(status_from_name(argv[2]));
 	} else {
-		fprintf(stderr, "usage: %s main|threads|fail STATUS\n", argv[0]);
+		fprintf(stderr, "usage: %s main|threads|fastpath|fail STATUS\n", argv[0]);
 		return 2;
 	}
 	printf("1..%d\n", tests);

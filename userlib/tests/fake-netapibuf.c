@@ -13,7 +13,10 @@
  * memory management: buffers are carved from the arena and never reused.
  *
  * Knobs: FAKE_NETAPIBUF_ABI (version INFO reports), FAKE_NETAPIBUF_MAX
- * (largest buffer; larger is EDQUOT).  fake_netapibuf_calls() counts the
+ * (largest buffer; larger is EDQUOT), FAKE_NETAPIBUF_CHUNKS (1: offer
+ * NETAPIBUF_FEATURE_CHUNKS, with CHUNKS_GET and _PUT as the module does
+ * them), FAKE_NETAPIBUF_CHUNK_LIMIT (most pages delegated at once; a GET
+ * past it is EDQUOT, as at max_session_bytes).  fake_netapibuf_calls() counts the
  * calls made on fake descriptors, so the test can tell which of the
  * library's calls reached the "kernel".
  */
@@ -47,7 +50,12 @@ struct fake_session {
 	uint64_t next;		/* offset of the next free byte */
 	struct fake_buffer *bufs;
 	size_t nbufs, cap;
+	uint64_t counters;	/* the counter page, 0 until the first GET */
+	uint64_t *deleg;	/* delegated pages now */
+	size_t ndeleg, deleg_cap;
 };
+
+#define FAKE_PAGE		4096ULL
 
 static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fake_session fake_sessions[FAKE_MAX_SESSIONS] = {
@@ -161,6 +169,7 @@ int close(int fd)
 	if (s) {
 		fake_calls++;
 		free(s->bufs);
+		free(s->deleg);
 		*s = (struct fake_session){ .fd = -1 };
 	}
 	pthread_mutex_unlock(&fake_lock);
@@ -241,6 +250,97 @@ static void fake_drop(struct fake_session *s, struct fake_buffer *b)
 	*b = s->bufs[--s->nbufs];
 }
 
+static bool fake_chunks_offered(void)
+{
+	return fake_env("FAKE_NETAPIBUF_CHUNKS", 0) == 1;
+}
+
+/* Index of @addr among the delegated pages of @s, or -1. */
+static long fake_deleg_find(struct fake_session *s, uint64_t addr)
+{
+	for (size_t i = 0; i < s->ndeleg; i++)
+		if (s->deleg[i] == addr)
+			return (long)i;
+	return -1;
+}
+
+/* Page-aligned pages from the arena, never used before (so zero). */
+static int fake_pages(struct fake_session *s, uint64_t nr, uint64_t *addr)
+{
+	uint64_t start = (s->next + FAKE_PAGE - 1) & ~(FAKE_PAGE - 1);
+
+	if (start > FAKE_ARENA_SIZE || nr * FAKE_PAGE > FAKE_ARENA_SIZE - start)
+		return ENOSPC;
+	*addr = s->arena + start;
+	s->next = start + nr * FAKE_PAGE;
+	return 0;
+}
+
+static int fake_chunks_get(struct fake_session *s, struct netapibuf_chunks *c)
+{
+	uint64_t limit = fake_env("FAKE_NETAPIBUF_CHUNK_LIMIT", 0), addr;
+	int err;
+
+	if (!s->arena)
+		return ENXIO;
+	if (c->flags || !c->count || c->count > NETAPIBUF_CHUNKS_MAX)
+		return EINVAL;
+	if (limit && s->ndeleg + c->count > limit)
+		return EDQUOT;
+	if (s->ndeleg + c->count > s->deleg_cap) {
+		size_t cap = s->deleg_cap ? 2 * s->deleg_cap : 64;
+		uint64_t *d;
+
+		while (cap < s->ndeleg + c->count)
+			cap *= 2;
+		d = realloc(s->deleg, cap * sizeof(*d));
+		if (!d)
+			return ENOMEM;
+		s->deleg = d;
+		s->deleg_cap = cap;
+	}
+	err = fake_pages(s, c->count + !s->counters, &addr);
+	if (err)
+		return err;
+	if (!s->counters) {
+		s->counters = addr;
+		addr += FAKE_PAGE;
+	}
+	for (uint32_t i = 0; i < c->count; i++) {
+		c->addrs[i] = addr + i * FAKE_PAGE;
+		s->deleg[s->ndeleg++] = c->addrs[i];
+	}
+	c->counters = s->counters;
+	return 0;
+}
+
+static int fake_chunks_put(struct fake_session *s,
+			   const struct netapibuf_chunks *c)
+{
+	long at;
+
+	if (!s->arena)
+		return ENXIO;
+	if (c->flags || !c->count || c->count > NETAPIBUF_CHUNKS_MAX)
+		return EINVAL;
+	/* All of them delegated, each once, or nothing is given back. */
+	for (uint32_t i = 0; i < c->count; i++) {
+		if (fake_deleg_find(s, c->addrs[i]) < 0)
+			return EINVAL;
+		for (uint32_t j = 0; j < i; j++)
+			if (c->addrs[j] == c->addrs[i])
+				return EINVAL;
+	}
+	for (uint32_t i = 0; i < c->count; i++) {
+		at = fake_deleg_find(s, c->addrs[i]);
+		s->deleg[at] = s->deleg[--s->ndeleg];
+		/* Gone from the process: what it kept there reads as zero. */
+		madvise((void *)(uintptr_t)c->addrs[i], FAKE_PAGE,
+			MADV_DONTNEED);
+	}
+	return 0;
+}
+
 static bool fake_bad_tail(unsigned long cmd, size_t known, const void *arg)
 {
 	const unsigned char *p = arg;
@@ -271,6 +371,8 @@ static int fake_cmd(struct fake_session *s, unsigned long cmd, void *arg)
 		in->abi_version = fake_env("FAKE_NETAPIBUF_ABI",
 					   NETAPIBUF_ABI_VERSION);
 		in->features = NETAPIBUF_FEATURE_ARENA;
+		if (fake_chunks_offered())
+			in->features |= NETAPIBUF_FEATURE_CHUNKS;
 		in->arena_size = FAKE_ARENA_SIZE;
 		in->arena_addr = s->arena;
 		in->max_buffer_bytes = fake_env("FAKE_NETAPIBUF_MAX", 64 << 20);
@@ -346,6 +448,10 @@ static int fake_cmd(struct fake_session *s, unsigned long cmd, void *arg)
 		z->size = b->size;
 		return 0;
 	}
+	case NETAPIBUF_IOC_CHUNKS_GET:
+		return fake_chunks_get(s, arg);
+	case NETAPIBUF_IOC_CHUNKS_PUT:
+		return fake_chunks_put(s, arg);
 	default:
 		return ENOTTY;
 	}
@@ -377,9 +483,13 @@ int ioctl(int fd, unsigned long cmd, ...)
 	case 2: known = sizeof(struct netapibuf_free); break;
 	case 3: known = sizeof(struct netapibuf_realloc); break;
 	case 4: known = sizeof(struct netapibuf_size); break;
+	case 6: case 7: known = sizeof(struct netapibuf_chunks); break;
 	}
+	/* A hidden feature is unknown, whatever the struct's size. */
+	if (_IOC_NR(cmd) >= 6 && !fake_chunks_offered())
+		err = ENOTTY;
 	/* The library always passes exactly the structs it was built with. */
-	if (_IOC_SIZE(cmd) < known)
+	else if (_IOC_SIZE(cmd) < known)
 		err = EINVAL;
 	else if (fake_bad_tail(cmd, known, arg))
 		err = E2BIG;
