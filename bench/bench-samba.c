@@ -3,7 +3,8 @@
  * nab-bench-samba: Samba's libnetapi as a peer of netapibuf.
  *
  * Usage: nab-bench-samba [TEST]...   TEST: alloc_free live (size and
- *                                    realloc: Samba has neither)
+ *                                    realloc: Samba has neither;
+ *                                    threads, only when named)
  *
  * libnetapi implements NetApiBufferAllocate (talloc_size(), not zeroed)
  * and NetApiBufferFree (talloc_free()); it has no NetApiBufferSize or

@@ -5,6 +5,7 @@
  * Usage: nab-bench PEER [TEST]...   PEER: netapibuf, netapibuf-ioctl,
  *                                   glibc, memfd, mmap, dmabuf-heap;
  *                                   TEST: alloc_free size realloc live
+ *                                   threads (only when named)
  *        nab-bench floor            no-op ioctl, NETAPIBUF_IOC_INFO, getppid
  *        nab-bench agent            agent delivery versus read(2), and the
  *                                   page allocator's costs

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,10 @@ static const struct {
 };
 
 #define NAB_SIZE_ITERS	100000UL
+/* The threads test: Allocate+Free of 16 B, touched, per thread. */
+#define NAB_THREADS_SIZE	16
+#define NAB_THREADS_ITERS	200000UL
+#define NAB_THREADS_MAX		2
 #define NAB_LIVE_SIZE	32
 /* The reference for growth by 4 KiB steps: allocations of 8 MiB. */
 #define NAB_REF_SIZE	(8UL << 20)
@@ -142,6 +147,67 @@ static void nab_alloc_free(const struct nab_peer *peer, size_t size,
 		 ",\"touch_ns\":%" PRIu64 ",\"free_ns\":%" PRIu64
 		 ",\"clock_ns\":%" PRIu64,
 		 peer->name, size, iters, t1 - t0, ta, tt, tf, clk);
+}
+
+struct nab_thread_arg {
+	const struct nab_peer *peer;
+	pthread_barrier_t *start;
+	unsigned long iters;
+};
+
+static void *nab_thread_loop(void *arg)
+{
+	struct nab_thread_arg *a = arg;
+	struct nab_buf b;
+	unsigned long i;
+
+	pthread_barrier_wait(a->start);
+	for (i = 0; i < a->iters; i++) {
+		nab_alloc_or_die(a->peer, &b, NAB_THREADS_SIZE);
+		nab_touch(&b);
+		a->peer->free(&b);
+	}
+	pthread_barrier_wait(a->start);
+	return NULL;
+}
+
+/*
+ * Allocate+Free of 16 B, touched, in @nthreads threads at once: the time
+ * from the moment all have started to the moment all are done. For a
+ * guest with a vCPU per thread, not under -icount (whose single vCPU
+ * would only take turns): real time, so it varies from run to run.
+ */
+static void nab_threads(const struct nab_peer *peer, unsigned int nthreads,
+			unsigned long iters)
+{
+	struct nab_thread_arg a = { .peer = peer, .iters = iters };
+	pthread_t t[NAB_THREADS_MAX];
+	pthread_barrier_t start;
+	uint64_t t0, t1;
+	unsigned int i;
+
+	/* Warm up in this thread: the session and the heap exist. */
+	a.iters = iters / 10 + 2;
+	a.start = &start;
+	pthread_barrier_init(&start, NULL, 1);
+	nab_thread_loop(&a);
+	pthread_barrier_destroy(&start);
+	a.iters = iters;
+
+	pthread_barrier_init(&start, NULL, nthreads + 1);
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&t[i], NULL, nab_thread_loop, &a))
+			nab_die("pthread_create failed");
+	pthread_barrier_wait(&start);
+	t0 = nab_now();
+	pthread_barrier_wait(&start);
+	t1 = nab_now();
+	for (i = 0; i < nthreads; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start);
+	nab_emit("\"t\":\"threads\",\"peer\":\"%s\",\"size\":%d,"
+		 "\"threads\":%u,\"iters\":%lu,\"ns\":%" PRIu64,
+		 peer->name, NAB_THREADS_SIZE, nthreads, iters, t1 - t0);
 }
 
 static void nab_size(const struct nab_peer *peer, unsigned long iters)
@@ -414,5 +480,11 @@ int nab_bench_main(const struct nab_peer *peer, int argc, char **argv)
 	}
 	if (peer->live_n && nab_wants(argc, argv, "live"))
 		nab_live(peer, peer->live_n);
+	/* Only when named: it needs a guest of its own (nab-bench-run). */
+	for (i = 1; i < (unsigned int)argc; i++)
+		if (!strcmp(argv[i], "threads")) {
+			nab_threads(peer, 1, nab_iters(NAB_THREADS_ITERS));
+			nab_threads(peer, 2, nab_iters(NAB_THREADS_ITERS));
+		}
 	return 0;
 }

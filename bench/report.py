@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """report.py: the tables, JSON and chart of `make bench`.
 
-Usage: report.py --run LABEL=GUEST_LOG [--run ...] --json FILE --png FILE
-                 [--markdown FILE]
+Usage: report.py --run LABEL=GUEST_LOG [--run ...] [--smp LABEL=GUEST_LOG]
+                 --json FILE --png FILE [--markdown FILE]
 
 Each GUEST_LOG is what bench/nab-bench-run printed in one guest (tools/vmrun
 output); its "@@ {json}" lines are the raw results. LABEL names the kernel
@@ -12,7 +12,10 @@ targets; the exit status is 0 whether the targets hold or not (it is not 0
 when a log lacks results).
 
 The JSON holds only guest figures (no host times or dates), so two runs of
-the benchmark give the same file: `cmp` proves the determinism.
+the benchmark give the same file: `cmp` proves the determinism. The one
+exception is what --smp adds (figures.<kernel>.threads): calls per second
+in a two-vCPU guest without -icount, real time, which varies with the
+host's load.
 """
 
 import argparse
@@ -62,7 +65,8 @@ def derive(results):
     """Guest figures per peer and test, per operation."""
     d = {"meta": {}, "absent": [], "floor": {}, "alloc_free": {},
          "phases": {}, "size": {}, "grow_double": {}, "grow_step": {},
-         "live": {}, "deliver": {}, "pages": [], "copies": []}
+         "live": {}, "deliver": {}, "pages": [], "copies": [],
+         "threads": {}}
     for r in results:
         t = r["t"]
         if t == "meta":
@@ -85,6 +89,12 @@ def derive(results):
             }
         elif t == "size":
             d["size"][r["peer"]] = per_op(r["ns"], r["iters"])
+        elif t == "threads":
+            # Allocate+Free pairs per second of real time, all threads.
+            d["threads"].setdefault(r["peer"], {})[str(r["threads"])] = {
+                "size": r["size"], "iters": r["iters"], "ns": r["ns"],
+                "calls_per_s": (r["iters"] * r["threads"] * 1e9 / r["ns"]
+                                if r["ns"] else None)}
         elif t in ("grow_double", "grow_step"):
             g = {k: r[k] for k in ("start", "end", "reallocs", "ns", "moves",
                                    "moved_bytes", "copied_bytes",
@@ -193,6 +203,25 @@ def targets(d):
             add("Allocate+Free of %s cheaper than a dma-buf heap allocation"
                 % size_name(size), None,
                 "no /dev/dma_heap/system in this kernel")
+    samba = d["alloc_free"].get("samba", {})
+    for size in (16, 1024):
+        s = str(size)
+        name = ("Allocate+Free of %s no more than Samba's libnetapi"
+                % size_name(size))
+        if s in af and s in samba:
+            add(name, af[s] <= samba[s],
+                "%s vs %s: %s" % (fmt_ns(af[s]), fmt_ns(samba[s]),
+                                  fmt_ratio(samba[s] / af[s])))
+        elif s in af:
+            add(name, None, "Samba's libnetapi not run")
+    th = d["threads"].get("netapibuf", {})
+    if "1" in th and "2" in th:
+        one, two = th["1"]["calls_per_s"], th["2"]["calls_per_s"]
+        add("Allocate+Free of 16 B, 2 threads on 2 vCPUs >= 1.5 x the "
+            "calls per second of 1 (no serialising lock)",
+            two >= 1.5 * one,
+            "%s vs %s calls/s: %s (real time, no -icount)"
+            % (sig3(two), sig3(one), fmt_ratio(two / one)))
     g = d["grow_double"].get("netapibuf")
     if g:
         add("Doubling 4 KiB -> 64 MiB copies <= the final size",
@@ -477,6 +506,29 @@ def details(label, d):
     return "\n".join(lines)
 
 
+def threads_text(label, d):
+    """The threads row: calls per second with 1 and 2 threads."""
+    th = d["threads"]
+    if not th:
+        return ""
+    lines = ["#### Allocate+Free of 16 B, touched, in threads (%s: two "
+             "vCPUs, real time, not -icount)" % label, "",
+             "| peer | 1 thread | 2 threads | 2 / 1 |",
+             "|---|---|---|---|"]
+    for peer in ("netapibuf", "glibc", "samba"):
+        x = th.get(peer)
+        if not x:
+            continue
+        one = x.get("1", {}).get("calls_per_s")
+        two = x.get("2", {}).get("calls_per_s")
+        lines.append("| %s | %s | %s | %s |" % (
+            peer, "%s/s" % sig3(one) if one else "-",
+            "%s/s" % sig3(two) if two else "-",
+            fmt_ratio(two / one) if one and two else "-"))
+    lines.append("")
+    return "\n".join(lines)
+
+
 def targets_text(label, tg):
     lines = ["#### Targets (%s)" % label, ""]
     for t in tg:
@@ -593,6 +645,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", action="append", required=True,
                     help="LABEL=GUEST_LOG")
+    ap.add_argument("--smp", action="append", default=[],
+                    help="LABEL=GUEST_LOG of the two-vCPU threads run")
     ap.add_argument("--json", required=True)
     ap.add_argument("--png")
     ap.add_argument("--markdown")
@@ -604,6 +658,13 @@ def main():
         if not path:
             sys.exit("report.py: --run wants LABEL=GUEST_LOG, not %s" % spec)
         runs.append((label, derive(parse_log(path))))
+    for spec in args.smp:
+        label, _, path = spec.partition("=")
+        if not path:
+            sys.exit("report.py: --smp wants LABEL=GUEST_LOG, not %s" % spec)
+        for lab, d in runs:
+            if lab == label:
+                d["threads"] = derive(parse_log(path))["threads"]
 
     out = {"units": "guest ns (QEMU -icount shift=0), bytes",
            "kernels": {}}
@@ -611,7 +672,8 @@ def main():
     for label, d in runs:
         tg = targets(d)
         out["kernels"][label] = {"figures": d, "targets": tg}
-        text += [table(label, d), "", targets_text(label, tg),
+        text += [table(label, d), "", threads_text(label, d),
+                 targets_text(label, tg),
                  details(label, d)]
     report = "\n".join(text)
     print(report)

@@ -26,8 +26,12 @@
 #   debug  the debug kernel (tools/debug-kernel), its KASAN, lockdep and
 #          the rest making every figure larger: for bench-trace only
 #
+# Each kernel is booted a second time with two vCPUs and no -icount for
+# the threads row (nab-bench-run threads).
+#
 # Output in $(BUILD)/bench: bench.json, bench.png, bench.md (the tables),
-# guest-<kernel>.log (the raw results), trace-<kernel>.txt. The targets
+# guest-<kernel>.log and smp-<kernel>.log (the raw results),
+# trace-<kernel>.txt. The targets
 # are printed, never enforced.
 
 NAB_BENCH_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
@@ -48,6 +52,10 @@ BENCH_FRAGMENT := $(NAB_BENCH_TOP)/tools/bench.config
 # "x86: Booting SMP configuration" in any useful time; with one vCPU the
 # guest's time is a function of the instructions it runs, nothing else.
 BENCH_VMRUN_OPTS ?= --icount --smp 1 -m 2G --timeout 900
+# The threads row: calls per second with 1 and 2 threads need two vCPUs,
+# so a second boot, without -icount: real time, which varies from run to
+# run and with the host's load.
+BENCH_SMP_VMRUN_OPTS ?= --smp 2 -m 2G --timeout 900
 BENCH_DEPS := samba-dev python3-matplotlib
 
 # Per kernel: the image to boot (empty: vmrun's default, Debian's), the
@@ -61,9 +69,10 @@ BENCH_KO_debug := $(BUILD)/debug/netapibuf.ko
 BENCH_AGENT = $(BENCH_OUT)/$(1)/agent/netapibuf_bench_agent.ko
 
 .PHONY: bench bench-programs bench-report bench-trace bench-deps \
-	$(foreach k,stock bench debug,bench-build-$(k) bench-run-$(k) bench-trace-$(k))
+	$(foreach k,stock bench debug,bench-build-$(k) bench-run-$(k) bench-smp-$(k) bench-trace-$(k))
 
-bench: bench-programs $(addprefix bench-run-,$(BENCH_KERNELS))
+bench: bench-programs $(addprefix bench-run-,$(BENCH_KERNELS)) \
+	$(addprefix bench-smp-,$(BENCH_KERNELS))
 	@$(MAKE) --no-print-directory -f $(NAB_BENCH_TOP)/mk/bench.mk \
 		bench-report BUILD=$(BUILD) BENCH_KERNELS="$(BENCH_KERNELS)" \
 		BENCH_PYTHON=$(BENCH_PYTHON)
@@ -124,17 +133,17 @@ bench-build-debug: bench-programs
 		SYMVERS=$(BUILD)/debug/Module.symvers \
 		AGENT_DIR=$(BENCH_OUT)/debug/agent
 
-# $(call nab_bench_vm,KERNEL,SCRIPT,OUTPUT): boot KERNEL's guest with the
-# programs, the agent and SCRIPT, run SCRIPT, keep what it prints in OUTPUT
-# and show the lines that are not results.
+# $(call nab_bench_vm,KERNEL,SCRIPT,OUTPUT[,VMRUN OPTIONS[,ARGS]]): boot
+# KERNEL's guest with the programs, the agent and SCRIPT, run SCRIPT ARGS,
+# keep what it prints in OUTPUT and show the lines that are not results.
 define nab_bench_vm
 	@echo "bench: running $(2) in the $(1) kernel's guest"
 	@start=$$(date +%s); \
 	NETAPIBUF_KERNEL=$(BENCH_IMAGE_$(1)) NETAPIBUF_KO=$(BENCH_KO_$(1)) \
-	$(NAB_BENCH_TOP)/tools/vmrun $(BENCH_VMRUN_OPTS) \
+	$(NAB_BENCH_TOP)/tools/vmrun $(or $(4),$(BENCH_VMRUN_OPTS)) \
 		-f $(BENCH_OUT)/nab-bench -f $(BENCH_OUT)/nab-bench-samba \
 		-f $(NAB_BENCH_TOP)/bench/$(2) -f $(call BENCH_AGENT,$(1)) \
-		-- ./$(2) >$(3).tmp 2>&1; \
+		-- ./$(2) $(5) >$(3).tmp 2>&1; \
 	status=$$?; \
 	grep -v -e '^@@' -e '^ *[0-9])' -e '^#' $(3).tmp | sed 's/^/  /'; \
 	echo "bench: $(1) kernel: $$(($$(date +%s) - start)) s of host time"; \
@@ -149,6 +158,10 @@ define nab_bench_kernel
 bench-run-$(1): bench-build-$(1)
 	$$(call nab_bench_vm,$(1),nab-bench-run,$(BENCH_OUT)/guest-$(1).log)
 
+# After the -icount guest, never beside it: both want both cores.
+bench-smp-$(1): bench-build-$(1) | bench-run-$(1)
+	$$(call nab_bench_vm,$(1),nab-bench-run,$(BENCH_OUT)/smp-$(1).log,$(BENCH_SMP_VMRUN_OPTS),threads)
+
 bench-trace-$(1): bench-build-$(1)
 	$$(call nab_bench_vm,$(1),nab-bench-trace,$(BENCH_OUT)/trace-$(1).log)
 	$(BENCH_PYTHON) $(NAB_BENCH_TOP)/bench/trace-summary.py \
@@ -162,6 +175,7 @@ bench-trace: $(addprefix bench-trace-,$(BENCH_TRACE_KERNELS))
 bench-report:
 	$(BENCH_PYTHON) $(NAB_BENCH_TOP)/bench/report.py \
 		$(foreach k,$(BENCH_KERNELS),--run $(k)=$(BENCH_OUT)/guest-$(k).log) \
+		$(foreach k,$(BENCH_KERNELS),$(if $(wildcard $(BENCH_OUT)/smp-$(k).log),--smp $(k)=$(BENCH_OUT)/smp-$(k).log)) \
 		--json $(BENCH_OUT)/bench.json --png $(BENCH_OUT)/bench.png \
 		--markdown $(BENCH_OUT)/bench.md
 	@echo "bench: $(BENCH_OUT)/bench.json, bench.png, bench.md"
