@@ -29,6 +29,8 @@
  *	the dispatcher copies out
  * @hold: the buffer the handler made, held until the result is out: then
  *	published, or freed if the result cannot be copied out
+ * @held_chunks: the same for the chunks a CHUNKS_GET delegated
+ *	(struct nab_deleg): published, or taken back
  */
 struct nab_ucmd {
 	struct nab_session *s;
