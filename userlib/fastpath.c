@@ -761,14 +761,16 @@ int netapibuf_fast_size(const void *p, DWORD *size)
 	return NERR_Success;
 }
 
-int netapibuf_fast_realloc(const struct netapibuf_session *s, void *p,
-			   DWORD n, void **out)
+/*
+ * Reallocate in place when @n stays in @p's slot class; otherwise tell the
+ * caller (netapibuf.c) to allocate, copy *@old bytes at most and free @p
+ * with netapibuf_fast_free(): NETAPIBUF_FAST_MOVE.
+ */
+int netapibuf_fast_realloc(void *p, DWORD n, void **out, DWORD *old)
 {
 	struct fp_chunk *c = fp_lookup(p);
-	NET_API_STATUS status;
 	unsigned int class;
-	uint16_t old;
-	void *q;
+	uint16_t size;
 	int slot;
 
 	if (!c)
@@ -776,7 +778,7 @@ int netapibuf_fast_realloc(const struct netapibuf_session *s, void *p,
 	slot = fp_slot(c, p, &class);
 	if (slot < 0)
 		return ERROR_INVALID_PARAMETER;
-	old = atomic_load_explicit(&c->size[slot], memory_order_relaxed);
+	size = atomic_load_explicit(&c->size[slot], memory_order_relaxed);
 	if (!n) {
 		if (!fp_free(c, p))
 			return ERROR_INVALID_PARAMETER;
@@ -785,25 +787,16 @@ int netapibuf_fast_realloc(const struct netapibuf_session *s, void *p,
 	}
 	if (n <= NETAPIBUF_FAST_MAX && fp_class_of(n) == class) {
 		/* In place: the bytes past the old size read as zero. */
-		if (n > old)
-			memset((char *)p + old, 0, n - old);
+		if (n > size)
+			memset((char *)p + size, 0, n - size);
 		atomic_store_explicit(&c->size[slot], (uint16_t)n,
 				      memory_order_relaxed);
-		fp_count(fp_tcache(), 0, (long)n - old);
+		fp_count(fp_tcache(), 0, (long)n - size);
 		*out = p;
 		return NERR_Success;
 	}
-	status = netapibuf_alloc(s, n, &q);
-	if (status != NERR_Success)
-		return status;	/* p is untouched */
-	memcpy(q, p, old < n ? old : n);
-	if (!fp_free(c, p)) {
-		/* Freed by a racing call after all: undo, report it. */
-		netapibuf_free(s, q);
-		return ERROR_INVALID_PARAMETER;
-	}
-	*out = q;
-	return NERR_Success;
+	*old = size;
+	return NETAPIBUF_FAST_MOVE;
 }
 
 bool netapibuf_fast_trim(void)

@@ -105,8 +105,10 @@ NETAPIBUF_HIDDEN bool netapibuf_fast_init(int fd, uintptr_t arena_base,
 NETAPIBUF_HIDDEN bool netapibuf_fast_alloc(DWORD n, void **out);
 NETAPIBUF_HIDDEN int netapibuf_fast_free(void *p);
 NETAPIBUF_HIDDEN int netapibuf_fast_size(const void *p, DWORD *size);
-NETAPIBUF_HIDDEN int netapibuf_fast_realloc(const struct netapibuf_session *s,
-					    void *p, DWORD n, void **out);
+/* netapibuf_fast_realloc(): the buffer must move (no status is this). */
+#define NETAPIBUF_FAST_MOVE	0x7fffffff
+NETAPIBUF_HIDDEN int netapibuf_fast_realloc(void *p, DWORD n, void **out,
+					    DWORD *old);
 NETAPIBUF_HIDDEN bool netapibuf_fast_trim(void);
 NETAPIBUF_HIDDEN void netapibuf_fast_forget(void);
 NETAPIBUF_HIDDEN void netapibuf_fast_fork_prepare(void);

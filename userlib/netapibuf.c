@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <string.h>
 #include <stdint.h>
 
 #include <linux/netapibuf.h>
@@ -103,6 +104,31 @@ NET_API_STATUS netapibuf_free(const struct netapibuf_session *s, void *p)
 	return netapibuf_call(s, NETAPIBUF_IOC_FREE, &arg);
 }
 
+/*
+ * A small buffer that must leave its slot class: a new buffer, the first
+ * min(old, n) bytes copied, then @p freed; if a racing call freed @p
+ * meanwhile, the new buffer goes and the call is refused.  @p is untouched
+ * when the allocation fails.
+ */
+static NET_API_STATUS netapibuf_fast_move(const struct netapibuf_session *s,
+					  void *p, DWORD old, DWORD n,
+					  void **out)
+{
+	NET_API_STATUS status;
+	void *q;
+
+	status = netapibuf_alloc(s, n, &q);
+	if (status != NERR_Success)
+		return status;
+	memcpy(q, p, old < n ? old : n);
+	if (netapibuf_fast_free(p) != NERR_Success) {
+		netapibuf_free(s, q);
+		return ERROR_INVALID_PARAMETER;
+	}
+	*out = q;
+	return NERR_Success;
+}
+
 NETAPIBUF_EXPORT NET_API_STATUS NET_API_FUNCTION
 NetApiBufferAllocate(DWORD ByteCount, LPVOID *Buffer)
 {
@@ -144,6 +170,7 @@ NetApiBufferReallocate(LPVOID OldBuffer, DWORD NewByteCount, LPVOID *NewBuffer)
 	};
 	const struct netapibuf_session *s;
 	NET_API_STATUS status;
+	DWORD old;
 	void *q;
 	int fast;
 
@@ -155,8 +182,12 @@ NetApiBufferReallocate(LPVOID OldBuffer, DWORD NewByteCount, LPVOID *NewBuffer)
 		if (!netapibuf_may_own(s, OldBuffer))
 			return ERROR_INVALID_PARAMETER;
 		if (s->fast &&
-		    (fast = netapibuf_fast_realloc(s, OldBuffer, NewByteCount,
-						   &q)) >= 0) {
+		    (fast = netapibuf_fast_realloc(OldBuffer, NewByteCount,
+						   &q, &old)) >= 0) {
+			if (fast == NETAPIBUF_FAST_MOVE)
+				return netapibuf_fast_move(s, OldBuffer, old,
+							   NewByteCount,
+							   NewBuffer);
 			if (fast == NERR_Success)
 				*NewBuffer = q;
 			return (NET_API_STATUS)fast;
