@@ -76,6 +76,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -813,13 +814,63 @@ bool netapibuf_fast_trim(void)
 
 /* ---- the session's side ------------------------------------------------- */
 
+/*
+ * Whether this process's memory cgroup, or one above it, has a memory.max.
+ *
+ * The fast path's bookkeeping (slot state, the page table) is anonymous
+ * memory the library touches as chunks come in. In a group at its limit
+ * the first touch of such a page gets the process OOM-killed: memcg
+ * charges for user faults invoke the OOM killer, whatever the fault came
+ * from (MADV_POPULATE_WRITE included). The ioctls never touch new user
+ * memory: their allocations fail cleanly with ENOMEM. So a process under
+ * a memory limit keeps to them. A limit set after the session opened is
+ * not seen (README, netapibuf(7)).
+ */
+static bool fp_memcg_limited(void)
+{
+	char line[4096], path[sizeof(line) + 64], max[32];
+	bool limited = false;
+	FILE *f;
+	char *p;
+
+	f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return false;
+	/* cgroup v2: "0::/the/path". v1 hierarchies have no memory.max. */
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3))
+			break;
+	if (ferror(f) || strncmp(line, "0::", 3)) {
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	p = line + 3;
+	/* The group itself and each one above it, up to (not) the root. */
+	while (!limited && strlen(p) > 1) {
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", p);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(max, sizeof(max), f) && strncmp(max, "max", 3))
+				limited = true;
+			fclose(f);
+		}
+		*strrchr(p, '/') = '\0';
+		if (!*p)
+			break;
+	}
+	return limited;
+}
+
 bool netapibuf_fast_init(int fd, uintptr_t arena_base, size_t arena_size)
 {
 	const char *env = getenv("NETAPIBUF_FASTPATH");
 	size_t bytes = arena_size / FP_PAGE * sizeof(void *);
 	void *table;
 
-	if ((env && !strcmp(env, "0")) || sysconf(_SC_PAGESIZE) != FP_PAGE)
+	if ((env && !strcmp(env, "0")) || sysconf(_SC_PAGESIZE) != FP_PAGE ||
+	    fp_memcg_limited())
 		return false;
 	table = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
