@@ -107,11 +107,17 @@ static void netapibuf_atfork_register_once(void)
 
 /*
  * Registers the fork handlers, once per process, before the open lock is
- * ever taken: a fork(2) that raced with the registration and ran without
- * our prepare handler must not find the lock held, or its child would
- * inherit it locked for good.  (pthread_once() itself copes with a fork
- * during the registration.)  If registering fails no session is ever
- * opened, since one would not survive a fork safely.
+ * ever taken.  Lazily, at the first open, is too late: glibc (2.35 on)
+ * runs the prepare handlers without its atfork lock held and skips, in
+ * that fork, every handler registered after the fork began - neither
+ * prepare nor child runs.  A thread that registered during another's
+ * fork and then took the open lock, or published the session, left the
+ * child the lock held for good (its first allocation hung) or the
+ * parent's session (refused with EPERM).  So the library registers at
+ * load (netapibuf_atfork_init()), when a program that links it has no
+ * other thread yet; pthread_once() keeps it to one registration.  If
+ * registering fails no session is ever opened, since one would not
+ * survive a fork safely.
  */
 static NET_API_STATUS netapibuf_atfork_register(void)
 {
@@ -119,6 +125,12 @@ static NET_API_STATUS netapibuf_atfork_register(void)
 
 	pthread_once(&once, netapibuf_atfork_register_once);
 	return netapibuf_atfork_status;
+}
+
+__attribute__((constructor))
+static void netapibuf_atfork_init(void)
+{
+	netapibuf_atfork_register();
 }
 
 /*
