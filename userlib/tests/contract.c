@@ -12,6 +12,8 @@
  * Modes:
  *   contract main      the contract, row by row, and fork
  *   contract threads   many threads open the session at once and hammer it
+ *   contract forks     fresh processes fork while their threads open the
+ *                      session for the first time: no child hangs
  *   contract fail STATUS
  *                      the environment is wrong (no device, ABI mismatch):
  *                      allocation fails with STATUS, twice
@@ -34,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -345,6 +348,113 @@ static void *forker(void *arg)
 	return (void *)bad;
 }
 
+/*
+ * The first open races with fork: in each of FORK_ROUNDS fresh processes
+ * (no session yet, the library's fork handlers perhaps not registered),
+ * OPENERS threads make their first allocations while another forks
+ * FORK_CHILDREN times.  A prepare handler of the test's own yields while
+ * the others open, so a fork is often in flight as the library takes its
+ * locks for the first time.  Every child must allocate within
+ * FORK_TIMEOUT seconds: a lock inherited held would hang it (alarm(2)
+ * kills it then, and the round fails).
+ */
+#define FORK_ROUNDS	200
+#define OPENERS		4
+#define FORK_CHILDREN	4
+#define FORK_TIMEOUT	10
+
+static pthread_barrier_t fork_start;
+
+static void fork_prepare_yield(void)
+{
+	for (int i = 0; i < 50; i++)
+		sched_yield();
+}
+
+static void *fork_opener(void *arg)
+{
+	long bad = 0;
+
+	(void)arg;
+	pthread_barrier_wait(&fork_start);
+	for (int i = 0; i < 50; i++) {
+		void *p;
+
+		if (NetApiBufferAllocate(1 + i * 97 % 3000, &p) ||
+		    NetApiBufferFree(p))
+			bad++;
+	}
+	return (void *)bad;
+}
+
+static void *fork_forker(void *arg)
+{
+	long bad = 0;
+
+	(void)arg;
+	pthread_barrier_wait(&fork_start);
+	for (int i = 0; i < FORK_CHILDREN; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			DWORD s = 0;
+			void *p;
+
+			alarm(FORK_TIMEOUT);
+			_exit(NetApiBufferAllocate(10, &p) ||
+			      NetApiBufferSize(p, &s) || s != 10 ||
+			      NetApiBufferFree(p) ? 1 : 0);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			bad++;
+	}
+	return (void *)bad;
+}
+
+/* One round, in a process of its own: 0 if every child allocated. */
+static int fork_round(void)
+{
+	pthread_t t[OPENERS], f;
+	long total = 0;
+	void *bad;
+
+	pthread_atfork(fork_prepare_yield, NULL, NULL);
+	pthread_barrier_init(&fork_start, NULL, OPENERS + 1);
+	for (int i = 0; i < OPENERS; i++)
+		pthread_create(&t[i], NULL, fork_opener, NULL);
+	pthread_create(&f, NULL, fork_forker, NULL);
+	pthread_join(f, &bad);
+	total += (long)bad;
+	for (int i = 0; i < OPENERS; i++) {
+		pthread_join(t[i], &bad);
+		total += (long)bad;
+	}
+	return total ? 1 : 0;
+}
+
+static void test_forks(void)
+{
+	int failed = 0, hung = 0;
+
+	for (int i = 0; i < FORK_ROUNDS; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(fork_round());
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status))
+			hung++;
+		else if (WEXITSTATUS(status))
+			failed++;
+	}
+	ok(!failed && !hung,
+	   "forks: %d rounds of %d first opens racing %d forks: %d failed",
+	   FORK_ROUNDS, OPENERS, FORK_CHILDREN, failed + hung);
+}
+
 static void test_threads(void)
 {
 	unsigned long want = 3;	/* one open, INFO and mmap in all */
@@ -499,12 +609,14 @@ int main(int argc, char **argv)
 		test_fork();
 	} else if (!strcmp(mode, "threads")) {
 		test_threads();
+	} else if (!strcmp(mode, "forks")) {
+		test_forks();
 	} else if (!strcmp(mode, "fastpath")) {
 		test_fastpath();
 	} else if (!strcmp(mode, "fail") && argc > 2) {
 		test_fail(status_from_name(argv[2]));
 	} else {
-		fprintf(stderr, "usage: %s main|threads|fastpath|fail STATUS\n", argv[0]);
+		fprintf(stderr, "usage: %s main|threads|forks|fastpath|fail STATUS\n", argv[0]);
 		return 2;
 	}
 	printf("1..%d\n", tests);

@@ -20,6 +20,7 @@
  * calls made on fake descriptors, so the test can tell which of the
  * library's calls reached the "kernel".
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -57,7 +58,7 @@ struct fake_session {
 
 #define FAKE_PAGE		4096ULL
 
-static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t fake_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct fake_session fake_sessions[FAKE_MAX_SESSIONS] = {
 	[0 ... FAKE_MAX_SESSIONS - 1] = { .fd = -1 },
 };
@@ -88,20 +89,62 @@ static void *real_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 }
 
-static void fake_lock_take(void)
+static void fake_lock(void)
 {
-	pthread_mutex_lock(&fake_lock);
+	pthread_mutex_lock(&fake_mutex);
 }
 
-static void fake_lock_drop(void)
+static void fake_unlock(void)
 {
-	pthread_mutex_unlock(&fake_lock);
+	pthread_mutex_unlock(&fake_mutex);
+}
+
+/*
+ * fork(2) takes fake_mutex, so the child's tables are whole.  The library
+ * under test holds its own locks while it calls us, so our prepare
+ * handler must run after its (prepare handlers run last registered
+ * first) and our child handler before its, which close()s the parent's
+ * descriptor through us.  It registers at load, and the loader may run
+ * its constructor before ours: so we interpose glibc's __register_atfork
+ * (what pthread_atfork() calls) and put our handlers first, whoever
+ * registers first.
+ */
+typedef int (*fake_register_fn)(void (*)(void), void (*)(void),
+				void (*)(void), void *);
+extern void *__dso_handle;
+static fake_register_fn fake_real_register;
+
+static void fake_register_ours(void)
+{
+	fake_real_register = (fake_register_fn)dlsym(RTLD_NEXT,
+						      "__register_atfork");
+	if (!fake_real_register ||
+	    fake_real_register(fake_lock, fake_unlock, fake_unlock,
+			       &__dso_handle))
+		abort();
+}
+
+static int fake_register(void (*prepare)(void), void (*parent)(void),
+			 void (*child)(void), void *dso)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, fake_register_ours);
+	if (!prepare && !parent && !child)
+		return 0;
+	return fake_real_register(prepare, parent, child, dso);
+}
+
+int __register_atfork(void (*prepare)(void), void (*parent)(void),
+		      void (*child)(void), void *dso)
+{
+	return fake_register(prepare, parent, child, dso);
 }
 
 __attribute__((constructor))
 static void fake_init(void)
 {
-	pthread_atfork(fake_lock_take, fake_lock_drop, fake_lock_drop);
+	fake_register(NULL, NULL, NULL, NULL);
 }
 
 /* The fake's own counter; the test finds it through dlsym(). */
@@ -109,9 +152,9 @@ unsigned long fake_netapibuf_calls(void)
 {
 	unsigned long n;
 
-	pthread_mutex_lock(&fake_lock);
+	fake_lock();
 	n = fake_calls;
-	pthread_mutex_unlock(&fake_lock);
+	pthread_mutex_unlock(&fake_mutex);
 	return n;
 }
 
@@ -150,13 +193,13 @@ int open(const char *path, int flags, ...)
 	fd = real_open("/dev/null", flags, 0);
 	if (fd < 0)
 		return fd;
-	pthread_mutex_lock(&fake_lock);
+	fake_lock();
 	fake_calls++;
 	s = fake_find(-1);
 	if (!s)
 		abort();
 	*s = (struct fake_session){ .fd = fd, .owner = getpid() };
-	pthread_mutex_unlock(&fake_lock);
+	pthread_mutex_unlock(&fake_mutex);
 	return fd;
 }
 
@@ -164,7 +207,7 @@ int close(int fd)
 {
 	struct fake_session *s;
 
-	pthread_mutex_lock(&fake_lock);
+	fake_lock();
 	s = fd >= 0 ? fake_find(fd) : NULL;
 	if (s) {
 		fake_calls++;
@@ -172,7 +215,7 @@ int close(int fd)
 		free(s->deleg);
 		*s = (struct fake_session){ .fd = -1 };
 	}
-	pthread_mutex_unlock(&fake_lock);
+	pthread_mutex_unlock(&fake_mutex);
 	return real_close(fd);
 }
 
@@ -182,10 +225,10 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	void *arena;
 	int err = 0;
 
-	pthread_mutex_lock(&fake_lock);
+	fake_lock();
 	s = fd >= 0 ? fake_find(fd) : NULL;
 	if (!s) {
-		pthread_mutex_unlock(&fake_lock);
+		pthread_mutex_unlock(&fake_mutex);
 		return real_mmap(addr, len, prot, flags, fd, off);
 	}
 	fake_calls++;
@@ -196,7 +239,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	else if (len != FAKE_ARENA_SIZE || off || !(flags & MAP_SHARED))
 		err = EINVAL;
 	if (err) {
-		pthread_mutex_unlock(&fake_lock);
+		pthread_mutex_unlock(&fake_mutex);
 		errno = err;
 		return MAP_FAILED;
 	}
@@ -207,7 +250,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		madvise(arena, len, MADV_DONTFORK);
 		s->arena = (uintptr_t)arena;
 	}
-	pthread_mutex_unlock(&fake_lock);
+	pthread_mutex_unlock(&fake_mutex);
 	return arena;
 }
 
@@ -469,10 +512,10 @@ int ioctl(int fd, unsigned long cmd, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 
-	pthread_mutex_lock(&fake_lock);
+	fake_lock();
 	s = fd >= 0 ? fake_find(fd) : NULL;
 	if (!s) {
-		pthread_mutex_unlock(&fake_lock);
+		pthread_mutex_unlock(&fake_mutex);
 		return real_ioctl(fd, cmd, arg);
 	}
 	fake_calls++;
@@ -495,7 +538,7 @@ int ioctl(int fd, unsigned long cmd, ...)
 		err = E2BIG;
 	else
 		err = fake_cmd(s, cmd, arg);
-	pthread_mutex_unlock(&fake_lock);
+	pthread_mutex_unlock(&fake_mutex);
 
 	if (err) {
 		errno = err;
