@@ -74,10 +74,11 @@
  * - EINVAL: bad flags, non-zero reserved field, short struct, an address
  *   that is not the start of a live buffer of this session (or one whose
  *   NETAPIBUF_IOC_ALLOC or NETAPIBUF_IOC_AGENT_CALL has yet to return), or
- *   a NETAPIBUF_IOC_ALLOC or NETAPIBUF_IOC_REALLOC struct that overlaps the
- *   session's arena: these commands write, move and unmap arena memory,
- *   so a struct there could lie where the result cannot go or where a
- *   buffer must read as zero. Other commands may take theirs from a buffer.
+ *   a NETAPIBUF_IOC_ALLOC, _REALLOC, _CHUNKS_GET or _CHUNKS_PUT struct
+ *   that overlaps the session's arena: these commands write, move, place
+ *   and unmap arena memory, so a struct there could lie where the result
+ *   cannot go or where a buffer must read as zero. Other commands may
+ *   take theirs from a buffer.
  * - E2BIG: non-zero bytes past the end of the kernel's struct.
  * - EFAULT: the struct pointer is not readable or writable.
  * - EPERM: the session belongs to another process (after fork(2) or
