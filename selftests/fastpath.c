@@ -730,6 +730,47 @@ TEST_F(chunks, bad_struct)
 	EXPECT_EQ(EFAULT, errno);
 }
 
+/*
+ * GET and PUT, like ALLOC and REALLOC, refuse a struct that overlaps the
+ * arena (EINVAL), before anything changes: in a live buffer, in a
+ * delegated chunk (PUT's struct in the very chunk it gives back).
+ */
+TEST_F(chunks, struct_in_arena)
+{
+	struct netapibuf_chunks c, *in;
+	struct nab_stats before, now;
+	unsigned char *large;
+
+	ASSERT_EQ(0, chunks_get(self->s.fd, &c, 2));
+	ASSERT_EQ(0, _test_ioctl_alloc(self->s.fd, 2 * NAB_PAGE_SIZE, 0, 0,
+				       (void **)&large));
+	ASSERT_STATS(&before);
+
+	in = (void *)large;
+	memset(in, 0, sizeof(*in));
+	in->count = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->s.fd, NETAPIBUF_IOC_CHUNKS_GET, in));
+	EXPECT_EQ((__u64)0, in->addrs[0]);
+	EXPECT_EQ((__u64)0, in->counters);
+	in->addrs[0] = c.addrs[1];
+	EXPECT_ERRNO(EINVAL, ioctl(self->s.fd, NETAPIBUF_IOC_CHUNKS_PUT, in));
+
+	/* PUT's struct in the chunk it gives back. */
+	in = (void *)(uintptr_t)c.addrs[0];
+	memset(in, 0, sizeof(*in));
+	in->count = 1;
+	in->addrs[0] = c.addrs[0];
+	EXPECT_ERRNO(EINVAL, ioctl(self->s.fd, NETAPIBUF_IOC_CHUNKS_PUT, in));
+	EXPECT_ERRNO(EINVAL, ioctl(self->s.fd, NETAPIBUF_IOC_CHUNKS_GET, in));
+
+	ASSERT_STATS(&now);
+	EXPECT_EQ(before.pages, now.pages);
+	EXPECT_EQ(before.charged_bytes, now.charged_bytes);
+	/* Both chunks are still delegated: PUT from the stack takes them. */
+	EXPECT_EQ(0, chunks_put(self->s.fd, c.addrs, 2));
+	EXPECT_EQ(0, _test_ioctl_free(self->s.fd, large, 0, 0));
+}
+
 TEST(chunks_need_the_arena)
 {
 	struct netapibuf_chunks c = { .count = 1 };
