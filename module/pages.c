@@ -148,6 +148,39 @@ put_pages:
 }
 
 /**
+ * nab_pages_alloc_array() - an empty vector with room for @nr pages
+ * @pv: the vector to fill in
+ * @nr: room, at least 1
+ *
+ * Context: may sleep; allocates with NAB_GFP, so call it with no lock held.
+ * Return: 0 or -ENOMEM; then @pv is empty.
+ */
+int nab_pages_alloc_array(struct nab_pages *pv, unsigned long nr)
+{
+	*pv = (struct nab_pages){};
+	pv->pages = kvmalloc_array(nr, sizeof(*pv->pages), NAB_GFP);
+	if (!pv->pages)
+		return -ENOMEM;
+	pv->cap = nr;
+	return 0;
+}
+
+/**
+ * nab_pages_fill_up() - fill the rest of a vector's array with zeroed pages
+ * @pv: the vector; pages are added from @pv->nr to @pv->cap
+ *
+ * Context: may sleep; call it with no lock held.
+ * Return: 0 or -ENOMEM; then @pv is unchanged.
+ */
+int nab_pages_fill_up(struct nab_pages *pv)
+{
+	if (nab_pages_fill(pv->pages + pv->nr, pv->cap - pv->nr))
+		return -ENOMEM;
+	pv->nr = pv->cap;
+	return 0;
+}
+
+/**
  * nab_pages_alloc() - a new vector of zeroed pages
  * @pv: the vector to fill in
  * @nr: number of pages, at least 1
@@ -157,18 +190,44 @@ put_pages:
  */
 int nab_pages_alloc(struct nab_pages *pv, unsigned long nr)
 {
-	*pv = (struct nab_pages){};
-	pv->pages = kvmalloc_array(nr, sizeof(*pv->pages), NAB_GFP);
-	if (!pv->pages)
+	if (nab_pages_alloc_array(pv, nr))
 		return -ENOMEM;
-	if (nab_pages_fill(pv->pages, nr)) {
+	if (nab_pages_fill_up(pv)) {
 		kvfree(pv->pages);
-		pv->pages = NULL;
+		*pv = (struct nab_pages){};
 		return -ENOMEM;
 	}
-	pv->nr = nr;
-	pv->cap = nr;
 	return 0;
+}
+
+/**
+ * nab_pages_take() - move the last pages of one vector to the end of another
+ * @to: the vector that gets them; its array has room for @nr more
+ * @from: the vector they leave
+ * @nr: how many, at most @from->nr
+ *
+ * A block across the cut is split first (nab_pages_cut()), so both
+ * vectors keep whole blocks only. Allocates nothing: fine under a lock.
+ */
+void nab_pages_take(struct nab_pages *to, struct nab_pages *from,
+		    unsigned long nr)
+{
+	unsigned long start = from->nr - nr;
+
+	nab_pages_cut(from->pages, from->nr, start);
+	memcpy(to->pages + to->nr, from->pages + start, nr * sizeof(*to->pages));
+	to->nr += nr;
+	from->nr = start;
+}
+
+/**
+ * nab_pages_put_all() - free a vector's pages, keeping its array
+ * @pv: the vector; it holds no page afterwards
+ */
+void nab_pages_put_all(struct nab_pages *pv)
+{
+	nab_pages_put(pv->pages, pv->nr);
+	pv->nr = 0;
 }
 
 /* Fill @g->add with @nr pages; a few go in @g->few, no array allocated. */
