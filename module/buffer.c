@@ -409,6 +409,20 @@ static int nab_spare_fill(struct nab_spare *spare)
 	return -EINVAL;
 }
 
+/*
+ * nab_spare_fill() for @s; an allocation that fails first gives back the
+ * session's pool, whose pages are charged to the same memory cgroup, and
+ * tries once more.
+ */
+static int nab_spare_fill_for(struct nab_session *s, struct nab_spare *spare)
+{
+	int ret = nab_spare_fill(spare);
+
+	if (ret == -ENOMEM && nab_pool_drain(s))
+		ret = nab_spare_fill(spare);
+	return ret;
+}
+
 static noinline void __nab_spare_release(struct nab_spare *spare)
 {
 	if (spare->chunk)
@@ -503,7 +517,7 @@ int nab_buf_alloc_held(struct nab_session *s, u64 size, unsigned long *addr,
 	while ((ret = nab_ref_alloc(s, size, &ref, &spare)) == -EAGAIN) {
 		/* Allocate what is missing unlocked, then try again. */
 		mutex_unlock(&s->lock);
-		ret = nab_spare_fill(&spare);
+		ret = nab_spare_fill_for(s, &spare);
 		mutex_lock(&s->lock);
 		if (ret)
 			break;
@@ -666,6 +680,9 @@ int nab_buf_free(struct nab_session *s, unsigned long addr)
 		nab_uncharge(s, nab_ref_size(&ref), !ref.chunk);
 		nab_count_buffer(s, -1);
 		dead = nab_ref_free(s, &ref);
+		/* Unmapped now: the session may keep the pages (limits.c). */
+		if (dead)
+			nab_pool_fill(s, &dead->pv);
 	}
 	mutex_unlock(&s->lock);
 	if (dead)
@@ -769,7 +786,7 @@ int nab_buf_realloc(struct nab_session *s, unsigned long addr, u64 size,
 		if (ret != -EAGAIN)
 			break;
 		mutex_unlock(&s->lock);
-		ret = nab_spare_fill(&spare);
+		ret = nab_spare_fill_for(s, &spare);
 		mutex_lock(&s->lock);
 		/* The next round charges again for what it finds. */
 		nab_cancel_resize(s, old, old_pages, size);

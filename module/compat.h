@@ -85,4 +85,55 @@ static inline void nab_vm_flags_clear(struct vm_area_struct *vma,
 #define nab_netif_get_flags(dev)	netif_get_flags(dev)
 #endif
 
+/*
+ * 6.7 made shrinkers dynamically allocated: shrinker_alloc(),
+ * shrinker_register() and shrinker_free() replaced register_shrinker()
+ * and unregister_shrinker() on a caller's struct, commit c42d50aefd17
+ * ("mm: shrinker: add infrastructure for dynamically allocating shrinker").
+ * Both ways the shrinker is allocated here and named for debugfs.
+ */
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+
+static inline struct shrinker *
+nab_shrinker_create(unsigned long (*count)(struct shrinker *,
+					   struct shrink_control *),
+		    unsigned long (*scan)(struct shrinker *,
+					  struct shrink_control *),
+		    const char *name)
+{
+	struct shrinker *shrinker;
+
+#if KERNEL_VERSION(6, 7, 0) > LINUX_VERSION_CODE
+	shrinker = kzalloc(sizeof(*shrinker), GFP_KERNEL);
+	if (!shrinker)
+		return NULL;
+	shrinker->count_objects = count;
+	shrinker->scan_objects = scan;
+	shrinker->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(shrinker, "%s", name)) {
+		kfree(shrinker);
+		return NULL;
+	}
+#else
+	shrinker = shrinker_alloc(0, "%s", name);
+	if (!shrinker)
+		return NULL;
+	shrinker->count_objects = count;
+	shrinker->scan_objects = scan;
+	shrinker_register(shrinker);
+#endif
+	return shrinker;
+}
+
+static inline void nab_shrinker_destroy(struct shrinker *shrinker)
+{
+#if KERNEL_VERSION(6, 7, 0) > LINUX_VERSION_CODE
+	unregister_shrinker(shrinker);
+	kfree(shrinker);
+#else
+	shrinker_free(shrinker);
+#endif
+}
+
 #endif /* _NETAPIBUF_COMPAT_H */

@@ -32,11 +32,13 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/shrinker.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
 #include <linux/sysfs.h>
 
+#include "compat.h"
 #include "netapibuf_internal.h"
 
 /*
@@ -57,6 +59,7 @@ unsigned long nab_max_session_bytes;
 unsigned long nab_max_total_bytes;
 unsigned long nab_arena_size = 64 * (unsigned long)SZ_1G;
 unsigned long nab_max_user_sessions = 1024;
+unsigned long nab_pool_bytes = SZ_4M;
 
 /* Beyond any real need, and far from overflowing the count. */
 #define NAB_USER_SESSIONS_MAX	BIT(20)
@@ -129,6 +132,10 @@ MODULE_PARM_DESC(arena_size,
 NAB_PARAM(max_user_sessions, 1, NAB_USER_SESSIONS_MAX, 1);
 MODULE_PARM_DESC(max_user_sessions,
 		 "Most sessions (opens of the device) one user (effective uid) may have at once; 1 to 1048576 (default 1024); past it open fails with EMFILE");
+
+NAB_PARAM(pool_bytes, 0, SZ_1G, PAGE_SIZE);
+MODULE_PARM_DESC(pool_bytes,
+		 "Most bytes of pages one session keeps after freeing its own large buffers, to give unzeroed to agents that write every byte of their results; charged to the session while kept; whole pages, 0 to 1 GiB, 0 to keep none (default 4 MiB)");
 
 /**
  * nab_limits_init() - defaults that depend on the machine
@@ -215,7 +222,7 @@ static bool nab_size_has_pages(u64 size)
 }
 
 /* Take @cost more for @s, or nothing and -EDQUOT past a limit. */
-static int nab_take(struct nab_session *s, u64 cost)
+static int __nab_take(struct nab_session *s, u64 cost)
 {
 	u64 session_max = READ_ONCE(nab_max_session_bytes);
 	u64 total_max = READ_ONCE(nab_max_total_bytes);
@@ -252,6 +259,196 @@ static void nab_give(struct nab_session *s, u64 cost)
 		cost = s->charged;
 	s->charged -= cost;
 	atomic64_sub(cost, &nab_stats.charged_bytes);
+}
+
+/*
+ * The pool: pages of large buffers this session freed, kept (up to
+ * pool_bytes) for agents that declare they write every byte of their
+ * results (NETAPIBUF_AGENT_WRITES_ALL), which get them unzeroed. They
+ * held only this session's data: the pool is filled only from the
+ * session's own buffers, after nab_arena_release() has unmapped them,
+ * and read only by the session's own agent calls. Pooled pages are
+ * charged to the session (a page each) and stay charged to the memory
+ * cgroup, so they are given back whenever they are in the way: when a
+ * charge would fail (nab_take()), when an allocation of the session
+ * fails (nab_pool_drain()), under memory pressure (the shrinker) and
+ * when the session goes.
+ */
+
+static unsigned long nab_pool_drain_locked(struct nab_session *s)
+{
+	unsigned long nr = s->pool.nr;
+
+	lockdep_assert_held(&s->lock);
+	if (!nr)
+		return 0;
+	nab_give(s, (u64)nr * PAGE_SIZE);
+	nab_pages_put_all(&s->pool);
+	atomic64_sub(nr, &nab_stats.pool_pages);
+	return nr;
+}
+
+/*
+ * Take @cost more for @s; past a limit, first give back the session's
+ * pool: pages kept for later never make a charge fail.
+ */
+static int nab_take(struct nab_session *s, u64 cost)
+{
+	int ret = __nab_take(s, cost);
+
+	if (ret && nab_pool_drain_locked(s))
+		ret = __nab_take(s, cost);
+	return ret;
+}
+
+/**
+ * nab_pool_fill() - keep the pages of a large buffer the session freed
+ * @s: the session, locked
+ * @pv: the pages, out of the arena and unmapped (nab_arena_release());
+ *	as many of its last pages as the pool has room for move to it
+ *
+ * Nothing happens before the session has a pool (nab_pool_take() makes
+ * it), or if charging the pages would pass a limit.
+ */
+void nab_pool_fill(struct nab_session *s, struct nab_pages *pv)
+{
+	unsigned long max = READ_ONCE(nab_pool_bytes) >> PAGE_SHIFT;
+	unsigned long nr;
+
+	lockdep_assert_held(&s->lock);
+	max = min(max, s->pool.cap);
+	if (s->pool.nr >= max)
+		return;
+	nr = min(max - s->pool.nr, pv->nr);
+	/* Not nab_take(): making room by draining the pool gains nothing. */
+	if (__nab_take(s, (u64)nr * PAGE_SIZE))
+		return;
+	nab_pages_take(&s->pool, pv, nr);
+	atomic64_add(nr, &nab_stats.pool_pages);
+}
+
+/**
+ * nab_pool_take() - pages from the session's pool, unzeroed
+ * @s: the session, unlocked
+ * @pv: a vector with room in its array; gets up to the room's worth of
+ *	pooled pages, appended
+ *
+ * A session's first call makes its pool (an array of pool_bytes' worth
+ * of page pointers): sessions that never call an agent that writes every
+ * byte never keep a page.
+ *
+ * Context: may sleep. Only for a result of an agent of @s's process that
+ * writes every byte of it (agent.c).
+ * Return: the number of pages taken.
+ */
+unsigned long nab_pool_take(struct nab_session *s, struct nab_pages *pv)
+{
+	unsigned long cap = READ_ONCE(nab_pool_bytes) >> PAGE_SHIFT;
+	struct page **pages = NULL;
+	unsigned long nr;
+
+	mutex_lock(&s->lock);
+	nr = min(pv->cap - pv->nr, s->pool.nr);
+	if (nr) {
+		nab_pages_take(pv, &s->pool, nr);
+		nab_give(s, (u64)nr * PAGE_SIZE);
+		atomic64_sub(nr, &nab_stats.pool_pages);
+	}
+	if (s->pool.pages || !cap) {
+		mutex_unlock(&s->lock);
+		return nr;
+	}
+	mutex_unlock(&s->lock);
+
+	pages = kvmalloc_array(cap, sizeof(*pages), NAB_GFP);
+	if (!pages)
+		return nr;
+	mutex_lock(&s->lock);
+	if (!s->pool.pages) {
+		/* From here the session owns the array. */
+		s->pool.pages = pages;
+		s->pool.cap = cap;
+		pages = NULL;
+	}
+	mutex_unlock(&s->lock);
+	kvfree(pages);
+	return nr;
+}
+
+/**
+ * nab_pool_drain() - give back every pooled page of a session
+ * @s: the session, unlocked
+ *
+ * For a failed allocation of the session, before it tries again: pooled
+ * pages are charged to the memory cgroup it allocates in.
+ *
+ * Return: whether any page was given back.
+ */
+bool nab_pool_drain(struct nab_session *s)
+{
+	unsigned long nr;
+
+	mutex_lock(&s->lock);
+	nr = nab_pool_drain_locked(s);
+	mutex_unlock(&s->lock);
+	return nr;
+}
+
+/**
+ * nab_pool_destroy() - give back the pool of a session that is going away
+ * @s: the session, unlocked
+ */
+void nab_pool_destroy(struct nab_session *s)
+{
+	nab_pool_drain(s);
+	kvfree(s->pool.pages);
+	s->pool = (struct nab_pages){};
+}
+
+/* The shrinker: memory pressure empties the pools of idle sessions. */
+
+static unsigned long nab_pool_count(struct shrinker *shrinker,
+				    struct shrink_control *sc)
+{
+	unsigned long nr = atomic64_read(&nab_stats.pool_pages);
+
+	return nr ? nr : SHRINK_EMPTY;
+}
+
+static unsigned long nab_pool_scan(struct shrinker *shrinker,
+				   struct shrink_control *sc)
+{
+	unsigned long freed;
+
+	/*
+	 * Reclaim may run inside any allocation, one made with a session
+	 * locked included: only trylocks, and a busy session is skipped.
+	 */
+	freed = nab_sessions_trylock_each(nab_pool_drain_locked,
+					  sc->nr_to_scan);
+	return freed ? freed : SHRINK_STOP;
+}
+
+static struct shrinker *nab_pool_shrinker;
+
+/**
+ * nab_pool_init() - register the pools' shrinker
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int nab_pool_init(void)
+{
+	nab_pool_shrinker = nab_shrinker_create(nab_pool_count, nab_pool_scan,
+						"netapibuf-pool");
+	return nab_pool_shrinker ? 0 : -ENOMEM;
+}
+
+/**
+ * nab_pool_exit() - unregister the pools' shrinker
+ */
+void nab_pool_exit(void)
+{
+	nab_shrinker_destroy(nab_pool_shrinker);
 }
 
 /**

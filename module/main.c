@@ -399,17 +399,26 @@ static int __init nab_init(void)
 	int ret;
 
 	nab_limits_init();
-	ret = misc_register(&nab_misc);
+	/* Before any session can keep a pool, and gone after the last. */
+	ret = nab_pool_init();
 	if (ret)
 		return ret;
+	ret = misc_register(&nab_misc);
+	if (ret)
+		goto pool_exit;
 	nab_debugfs_init();
 	return 0;
+
+pool_exit:
+	nab_pool_exit();
+	return ret;
 }
 
 static void __exit nab_exit(void)
 {
 	nab_debugfs_exit();
 	misc_deregister(&nab_misc);
+	nab_pool_exit();
 }
 
 module_init(nab_init);

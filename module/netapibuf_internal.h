@@ -217,6 +217,9 @@ struct nab_deleg {
  * @delegated: the chunks delegated to the process (chunks.c)
  * @nr_delegated: how many
  * @counters: the counter page, NULL until the first delegation
+ * @pool: pages of large buffers the session freed, kept for agents that
+ *	write every byte of their results; no array until such an agent
+ *	is called (limits.c)
  * @pid: thread group id of the opener, for the debugfs listing
  * @comm: command name of the opener, for the debugfs listing
  * @node: in the list of all sessions
@@ -238,6 +241,7 @@ struct nab_session {
 	struct list_head delegated;
 	unsigned long nr_delegated;
 	struct nab_deleg *counters;
+	struct nab_pages pool;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
@@ -265,9 +269,22 @@ void nab_cancel_resize(struct nab_session *s, u64 old, bool old_pages,
 		       u64 size);
 int nab_charge_chunks(struct nab_session *s, unsigned long nr);
 void nab_uncharge_chunks(struct nab_session *s, unsigned long nr);
+/* the pool of pages a session freed: see the functions' comments */
+extern unsigned long nab_pool_bytes;
+void nab_pool_fill(struct nab_session *s, struct nab_pages *pv);
+unsigned long nab_pool_take(struct nab_session *s, struct nab_pages *pv);
+bool nab_pool_drain(struct nab_session *s);
+void nab_pool_destroy(struct nab_session *s);
+int nab_pool_init(void);
+void nab_pool_exit(void);
 
 /* pages.c */
+int nab_pages_alloc_array(struct nab_pages *pv, unsigned long nr);
+int nab_pages_fill_up(struct nab_pages *pv);
 int nab_pages_alloc(struct nab_pages *pv, unsigned long nr);
+void nab_pages_take(struct nab_pages *to, struct nab_pages *from,
+		    unsigned long nr);
+void nab_pages_put_all(struct nab_pages *pv);
 void nab_pages_release(struct nab_pages *pv);
 void nab_pages_move(struct nab_pages *to, struct nab_pages *from);
 void nab_pages_shrink(struct nab_pages *pv, unsigned long nr);
@@ -349,6 +366,7 @@ struct nab_stats {
 	atomic64_t alloc_failures;
 	atomic64_t pages;
 	atomic64_t charged_bytes;	/* limits.c's, see nab_take() */
+	atomic64_t pool_pages;		/* limits.c's, see nab_pool_fill() */
 };
 
 extern struct nab_stats nab_stats;
@@ -395,6 +413,8 @@ static inline void nab_count_pages(struct nab_session *s, long delta)
 void nab_count_delegated(struct nab_session *s, u64 *buffers, u64 *bytes);
 void nab_sessions_add(struct nab_session *s);
 void nab_sessions_del(struct nab_session *s);
+unsigned long nab_sessions_trylock_each(unsigned long (*fn)(struct nab_session *s),
+					unsigned long want);
 void nab_debugfs_init(void);
 void nab_debugfs_exit(void);
 

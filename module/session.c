@@ -128,6 +128,7 @@ void nab_session_destroy(struct nab_session *s)
 	nab_sessions_del(s);
 	nab_chunks_free_all(s);
 	nab_buf_free_all(s);
+	nab_pool_destroy(s);
 	nab_arena_destroy(s);
 	if (s->mm)
 		mmdrop(s->mm);

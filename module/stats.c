@@ -109,6 +109,37 @@ void nab_sessions_del(struct nab_session *s)
 }
 
 /**
+ * nab_sessions_trylock_each() - call @fn on each session that is not busy
+ * @fn: called with the session locked; returns what it freed
+ * @want: stop once this much is freed
+ *
+ * Takes no lock it would wait for (the shrinker calls it from reclaim,
+ * inside whatever allocation, under whatever lock): a session whose lock
+ * is held is skipped, and nothing is done while the list's lock is held.
+ *
+ * Return: the sum of what @fn freed.
+ */
+unsigned long nab_sessions_trylock_each(unsigned long (*fn)(struct nab_session *s),
+					unsigned long want)
+{
+	struct nab_session *s;
+	unsigned long freed = 0;
+
+	if (!mutex_trylock(&nab_sessions_lock))
+		return 0;
+	list_for_each_entry(s, &nab_sessions, node) {
+		if (!mutex_trylock(&s->lock))
+			continue;
+		freed += fn(s);
+		mutex_unlock(&s->lock);
+		if (freed >= want)
+			break;
+	}
+	mutex_unlock(&nab_sessions_lock);
+	return freed;
+}
+
+/**
  * struct nab_stat_attr - a counter file
  * @attr: the file
  * @value: the kernel's count
@@ -158,6 +189,7 @@ NAB_STAT_ATTR(peak_bytes, 2);
 NAB_STAT_ATTR(alloc_failures, 0);
 NAB_STAT_ATTR(pages, 0);
 NAB_STAT_ATTR(charged_bytes, 0);
+NAB_STAT_ATTR(pool_pages, 0);
 
 static struct attribute *nab_stats_attrs[] = {
 	&nab_stat_sessions.attr.attr,
@@ -168,6 +200,7 @@ static struct attribute *nab_stats_attrs[] = {
 	&nab_stat_alloc_failures.attr.attr,
 	&nab_stat_pages.attr.attr,
 	&nab_stat_charged_bytes.attr.attr,
+	&nab_stat_pool_pages.attr.attr,
 	NULL
 };
 
