@@ -33,6 +33,8 @@
  * @nr_mapped: pages @vaddr maps
  * @delivered: the buffer is a call's result and belongs to the call; its
  *	pages are the session's, still mapped at @vaddr
+ * @recycled: some pages came from the session's pool, unzeroed: past
+ *	@size, the last page is zeroed on delivery
  */
 struct netapibuf_kbuf {
 	struct nab_pages pv;
@@ -40,6 +42,7 @@ struct netapibuf_kbuf {
 	void *vaddr;
 	unsigned long nr_mapped;
 	bool delivered;
+	bool recycled;
 };
 
 /**
@@ -51,6 +54,7 @@ struct netapibuf_kbuf {
  *	(struct nab_ref)
  * @args: the agent-defined in/out values
  * @status: the agent's NET_API_STATUS
+ * @writes_all: the agent declared NETAPIBUF_AGENT_WRITES_ALL
  */
 struct netapibuf_call {
 	struct nab_session *s;
@@ -59,6 +63,7 @@ struct netapibuf_call {
 	struct nab_ref hold;
 	u64 args[4];
 	u32 status;
+	bool writes_all;
 };
 
 static LIST_HEAD(nab_agents);
@@ -83,16 +88,15 @@ static int nab_kbuf_map(struct netapibuf_kbuf *kb, unsigned long nr)
 	return 0;
 }
 
-/**
- * netapibuf_kalloc() - allocate a zeroed kernel-side buffer
- * @size: bytes, 0 included; at most the module's max_buffer_bytes
- *
- * Context: process context; may sleep.
- * Return: the buffer, or NULL if out of memory or over the limit.
+/*
+ * A kernel-side buffer of @size bytes; with @s, as many of its pages as
+ * @s's pool has come from the pool, unzeroed, the rest fresh and zeroed.
  */
-struct netapibuf_kbuf *netapibuf_kalloc(size_t size)
+static struct netapibuf_kbuf *nab_kbuf_alloc(struct nab_session *s,
+					     size_t size)
 {
 	struct netapibuf_kbuf *kb;
+	int ret;
 
 	if (nab_limit_size(size))
 		return NULL;
@@ -100,8 +104,16 @@ struct netapibuf_kbuf *netapibuf_kalloc(size_t size)
 	kb = kzalloc(sizeof(*kb), NAB_GFP);
 	if (!kb)
 		return NULL;
-	if (nab_pages_alloc(&kb->pv, nab_kbuf_pages(size)))
+	if (nab_pages_alloc_array(&kb->pv, nab_kbuf_pages(size)))
 		goto free_kbuf;
+	if (s)
+		kb->recycled = nab_pool_take(s, &kb->pv);
+	ret = nab_pages_fill_up(&kb->pv);
+	/* Pooled pages are charged to the memory cgroup too: give them back. */
+	if (ret && s && nab_pool_drain(s))
+		ret = nab_pages_fill_up(&kb->pv);
+	if (ret)
+		goto release_pages;
 	if (nab_kbuf_map(kb, kb->pv.nr))
 		goto release_pages;
 	kb->size = size;
@@ -113,7 +125,40 @@ free_kbuf:
 	kfree(kb);
 	return NULL;
 }
+
+/**
+ * netapibuf_kalloc() - allocate a zeroed kernel-side buffer
+ * @size: bytes, 0 included; at most the module's max_buffer_bytes
+ *
+ * Context: process context; may sleep.
+ * Return: the buffer, or NULL if out of memory or over the limit.
+ */
+struct netapibuf_kbuf *netapibuf_kalloc(size_t size)
+{
+	return nab_kbuf_alloc(NULL, size);
+}
 EXPORT_SYMBOL_NS_GPL(netapibuf_kalloc, NAB_NS);
+
+/**
+ * netapibuf_call_kalloc() - allocate a kernel-side buffer for a call's result
+ * @call: the call
+ * @size: bytes, 0 included; at most the module's max_buffer_bytes
+ *
+ * For an agent registered with NETAPIBUF_AGENT_WRITES_ALL, the buffer may
+ * be made of pages the caller's own session freed, holding that
+ * process's old data: the agent must write each of its @size bytes (it
+ * may grow it with netapibuf_krealloc(), whose new bytes read as zero).
+ * For any other agent it is netapibuf_kalloc().
+ *
+ * Context: only from an agent's handler; may sleep.
+ * Return: the buffer, or NULL if out of memory or over the limit.
+ */
+struct netapibuf_kbuf *netapibuf_call_kalloc(struct netapibuf_call *call,
+					     size_t size)
+{
+	return nab_kbuf_alloc(call->writes_all ? call->s : NULL, size);
+}
+EXPORT_SYMBOL_NS_GPL(netapibuf_call_kalloc, NAB_NS);
 
 /**
  * netapibuf_krealloc() - resize a kernel-side buffer, keeping its contents
@@ -228,6 +273,10 @@ int netapibuf_call_deliver(struct netapibuf_call *call,
 
 	if (call->result || kb->delivered)
 		return -EBUSY;
+	/* Past the result, nothing of the pool's old data reaches the caller. */
+	if (kb->recycled)
+		nab_pages_zero_tail(&kb->pv, kb->size,
+				    (size_t)kb->pv.nr << PAGE_SHIFT);
 	/*
 	 * The result stays held (struct nab_ref) until the ioctl has
 	 * returned: no FREE or REALLOC finds it meanwhile, and the session
@@ -319,13 +368,15 @@ static struct netapibuf_agent *nab_agent_get(const char *name)
  * netapibuf_agent_register() - offer an agent to processes
  * @agent: the agent; it must stay valid until unregistered
  *
- * Return: 0, -EINVAL (bad name or no handler) or -EEXIST (name taken).
+ * Return: 0, -EINVAL (bad name, no handler or an unknown flag) or
+ * -EEXIST (name taken).
  */
 int netapibuf_agent_register(struct netapibuf_agent *agent)
 {
 	int ret = 0;
 
 	if (!agent->call || !agent->name || !agent->name[0] ||
+	    (agent->flags & ~NETAPIBUF_AGENT_WRITES_ALL) ||
 	    strlen(agent->name) >= NETAPIBUF_AGENT_NAME_MAX ||
 	    strchr(agent->name, '\n'))
 		return -EINVAL;
@@ -400,6 +451,7 @@ int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd,
 	}
 
 	memcpy(call.args, cmd->args, sizeof(call.args));
+	call.writes_all = agent->flags & NETAPIBUF_AGENT_WRITES_ALL;
 	ret = agent->call(&call, cmd->level, in, cmd->in_len);
 	module_put(agent->owner);
 

@@ -4,7 +4,9 @@
  *
  * - The agent "bench", level 0: a result of args[0] bytes (at most
  *   NAB_BENCH_MAX) filled with the pattern below, delivered the netapibuf
- *   way: netapibuf_kalloc(), netapibuf_call_deliver(), written in place.
+ *   way: netapibuf_call_kalloc(), netapibuf_call_deliver(), written in
+ *   place, every byte (NETAPIBUF_AGENT_WRITES_ALL: the result may be
+ *   made of pages the caller's session freed, not zeroed again).
  *   args[1] returns the number of bytes written.
  * - The misc device /dev/netapibuf_bench, the same bytes through a copy:
  *   pread(2) at offset 0 fills a staging buffer with the pattern and copies
@@ -57,6 +59,8 @@ static void nab_bench_fill(void *buf, size_t len)
 	}
 	for (; i < n; i++, v += sizeof(*w))
 		w[i] = v;
+	/* The last bytes too: the agent declares it writes every byte. */
+	memcpy(&w[n], &v, len % sizeof(*w));
 }
 
 static int nab_bench_call(struct netapibuf_call *call, u32 level,
@@ -71,7 +75,7 @@ static int nab_bench_call(struct netapibuf_call *call, u32 level,
 	if (level != 0 || in_len || len > NAB_BENCH_MAX)
 		return -EINVAL;
 
-	kb = netapibuf_kalloc(len);
+	kb = netapibuf_call_kalloc(call, len);
 	if (!kb)
 		return -ENOMEM;
 	ret = netapibuf_call_deliver(call, kb, &uaddr);
@@ -89,6 +93,7 @@ static struct netapibuf_agent nab_bench_agent = {
 	.name = "bench",
 	.owner = THIS_MODULE,
 	.call = nab_bench_call,
+	.flags = NETAPIBUF_AGENT_WRITES_ALL,
 };
 
 /* The staging buffer of the read(2) path, grown on demand. */

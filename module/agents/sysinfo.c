@@ -355,7 +355,8 @@ static int sysinfo_netif_call(struct netapibuf_call *call, u32 level,
 		goto free_ifs;
 	}
 
-	kb = netapibuf_kalloc(size);
+	/* Every byte is written below: NETAPIBUF_AGENT_WRITES_ALL. */
+	kb = netapibuf_call_kalloc(call, size);
 	if (!kb) {
 		ret = -ENOMEM;
 		goto free_ifs;
@@ -368,6 +369,8 @@ static int sysinfo_netif_call(struct netapibuf_call *call, u32 level,
 
 	entry = netapibuf_kptr(kb);
 	strings = n * sizeof(*entry);
+	/* The entries' padding and unused address bytes, then the fields. */
+	memset(entry, 0, strings);
 	p = (char *)entry + strings;
 	for (i = 0; i < n; i++, entry++) {
 		const struct sysinfo_netif *nif = &ifs[first + i];
@@ -402,6 +405,7 @@ static struct netapibuf_agent sysinfo_netif_agent = {
 	.name = NETAPIBUF_SYSINFO_NETIF,
 	.owner = THIS_MODULE,
 	.call = sysinfo_netif_call,
+	.flags = NETAPIBUF_AGENT_WRITES_ALL,
 };
 
 static int __init sysinfo_init(void)

@@ -62,6 +62,7 @@ struct netapibuf_call;
  * @call: answers one query: @level and the input (a kernel copy of
  *	the caller's, @in_len bytes, NULL when empty); returns 0 or a
  *	negative errno, which the caller sees
+ * @flags: NETAPIBUF_AGENT_* below, or 0
  * @node: private to netapibuf
  */
 struct netapibuf_agent {
@@ -69,13 +70,26 @@ struct netapibuf_agent {
 	struct module *owner;
 	int (*call)(struct netapibuf_call *call, u32 level, const void *in,
 		    size_t in_len);
+	unsigned int flags;
 	struct list_head node;
 };
+
+/*
+ * The agent writes every byte of each buffer it makes with
+ * netapibuf_call_kalloc() (bytes 0 to the size it delivers): such buffers
+ * may then be made of pages the calling process's own session freed,
+ * not zeroed again. What lies past the size in the last page is zeroed
+ * on delivery. An agent that declares this and leaves a byte unwritten
+ * shows the caller its own old data there, never anyone else's.
+ */
+#define NETAPIBUF_AGENT_WRITES_ALL	0x1U
 
 int netapibuf_agent_register(struct netapibuf_agent *agent);
 void netapibuf_agent_unregister(struct netapibuf_agent *agent);
 
 struct netapibuf_kbuf *netapibuf_kalloc(size_t size);
+struct netapibuf_kbuf *netapibuf_call_kalloc(struct netapibuf_call *call,
+					     size_t size);
 int netapibuf_krealloc(struct netapibuf_kbuf *kb, size_t size);
 void netapibuf_kfree(struct netapibuf_kbuf *kb);
 size_t netapibuf_ksize(const struct netapibuf_kbuf *kb);
