@@ -1667,4 +1667,154 @@ TEST_F(agent_abi, other_process)
 	EXPECT_NOTHING_ALLOCATED(&self->base);
 }
 
+/* ---- recycled pages: a session's own, never another's ----------------- */
+
+/*
+ * The "netif" agent declares NETAPIBUF_AGENT_WRITES_ALL: its results may
+ * be made of pages the calling session itself freed, not zeroed again.
+ * Freed buffers carry a marker; it must never show in another session's
+ * results or buffers, nor in a plain Allocate, nor past the end of a
+ * recycled result.
+ */
+#define MARK		0xa5
+#define MARK_BUFS	8
+#define MARK_SIZE	(64 * 1024)
+
+static long long pool_pages(struct __test_metadata *_metadata)
+{
+	long long v = -1;
+
+	EXPECT_TRUE(nab_stat("pool_pages", &v))
+		TH_LOG("cannot read " NAB_STATS_DIR "pool_pages");
+	return v;
+}
+
+/* The offset of a 16-byte run of the marker in @len bytes at @p, or -1. */
+static long find_marker(const uint8_t *p, size_t len)
+{
+	static const uint8_t mark[16] = {
+		MARK, MARK, MARK, MARK, MARK, MARK, MARK, MARK,
+		MARK, MARK, MARK, MARK, MARK, MARK, MARK, MARK,
+	};
+	size_t i;
+
+	for (i = 0; i + sizeof(mark) <= len; i += sizeof(mark))
+		if (!memcmp(p + i, mark, sizeof(mark)))
+			return i;
+	return -1;
+}
+
+/* Allocates buffers on @fd, fills them with the marker, frees them. */
+static void mark_and_free(struct __test_metadata *_metadata, int fd)
+{
+	void *bufs[MARK_BUFS];
+	size_t i;
+
+	for (i = 0; i < MARK_BUFS; i++) {
+		ASSERT_EQ(0, _test_ioctl_alloc(fd, MARK_SIZE, 0, 0, &bufs[i]));
+		memset(bufs[i], MARK, MARK_SIZE);
+	}
+	for (i = 0; i < MARK_BUFS; i++)
+		ASSERT_EQ(0, _test_ioctl_free(fd, bufs[i], 0, 0));
+}
+
+/*
+ * A "netif" result on @fd, checked: every entry names an interface of
+ * this namespace by its index, its name inside the buffer; no marker in
+ * its pages; zero past its size to the end of its last page. Freed;
+ * before that, *@pooled_now is the pool_pages counter (if not NULL).
+ */
+static void netif_checked(struct __test_metadata *_metadata, int fd,
+			  long long *pooled_now)
+{
+	const struct NETIF_INFO_0 *nif;
+	struct netapibuf_agent_call cmd;
+	char name[IF_NAMESIZE];
+	size_t i, end;
+	__u64 size = 0;
+	const uint8_t *buf;
+	long at;
+
+	agent_cmd(&cmd, NETAPIBUF_SYSINFO_NETIF,
+		  NETAPIBUF_SYSINFO_NETIF_LEVEL_0);
+	cmd.args[ARG_PREFMAXLEN] = NETAPIBUF_SYSINFO_PREFMAXLEN_ALL;
+	ASSERT_EQ(0, _test_ioctl_agent(fd, &cmd));
+	ASSERT_NE(0u, cmd.buffer);
+	ASSERT_LT(0u, cmd.args[ARG_READ]);
+	buf = (const uint8_t *)(uintptr_t)cmd.buffer;
+	ASSERT_EQ(0, _test_ioctl_size(fd, buf, 0, 0, &size));
+
+	nif = (const struct NETIF_INFO_0 *)buf;
+	for (i = 0; i < cmd.args[ARG_READ]; i++, nif++) {
+		ASSERT_TRUE(string_inside(buf, cmd.args[ARG_READ] * NETIF_SIZE,
+					  size, nif->nif0_name));
+		ASSERT_NE(NULL, if_indextoname(nif->nif0_index, name));
+		EXPECT_STREQ(name, nif->nif0_name);
+	}
+	end = (size + NAB_PAGE_SIZE - 1) & ~(NAB_PAGE_SIZE - 1);
+	at = find_marker(buf, end);
+	EXPECT_EQ(-1, at) TH_LOG("marker at byte %ld of %llu", at,
+				 (unsigned long long)size);
+	for (i = size; i < end; i++)
+		if (buf[i])
+			break;
+	EXPECT_EQ(end, i) TH_LOG("byte %zu past the result is %#x", i,
+				 i < end ? buf[i] : 0);
+	if (pooled_now)
+		*pooled_now = pool_pages(_metadata);
+	EXPECT_EQ(0, _test_ioctl_free(fd, buf, 0, 0));
+}
+
+TEST_F(agent_abi, recycled_pages)
+{
+	long long pooled, now = -1;
+	uint8_t *p;
+	long at;
+
+	/* The first call of such an agent gives the session its pool. */
+	netif_checked(_metadata, self->s.fd, NULL);
+	mark_and_free(_metadata, self->s.fd);
+	pooled = pool_pages(_metadata);
+	ASSERT_LT(0, pooled) TH_LOG("freed pages were not kept");
+
+	/* Its own pages come back, overwritten and zeroed past the end. */
+	netif_checked(_metadata, self->s.fd, &now);
+	EXPECT_GT(pooled, now)
+		TH_LOG("the result was not made of pooled pages");
+
+	/* A plain Allocate is zero, whatever the session keeps. */
+	mark_and_free(_metadata, self->s.fd);
+	ASSERT_EQ(0, _test_ioctl_alloc(self->s.fd, MARK_SIZE, 0, 0,
+				       (void **)&p));
+	at = find_marker(p, MARK_SIZE);
+	EXPECT_EQ(-1, at) TH_LOG("marker at byte %ld of an Allocate", at);
+	EXPECT_EQ(0, p[MARK_SIZE - 1]);
+	EXPECT_EQ(0, _test_ioctl_free(self->s.fd, p, 0, 0));
+
+	/* Another process's session never sees this one's pages. */
+	mark_and_free(_metadata, self->s.fd);
+	ASSERT_LT(0, pool_pages(_metadata));
+	IN_CHILD({
+		struct nab_session other;
+		void *bufs[2 * MARK_BUFS];
+		size_t i;
+
+		ASSERT_EQ(0, nab_session_open(&other, true));
+		netif_checked(_metadata, other.fd, NULL);
+		mark_and_free(_metadata, other.fd);
+		netif_checked(_metadata, other.fd, NULL);
+		for (i = 0; i < 2 * MARK_BUFS; i++) {
+			ASSERT_EQ(0, _test_ioctl_alloc(other.fd, MARK_SIZE, 0,
+						       0, &bufs[i]));
+			at = find_marker(bufs[i], MARK_SIZE);
+			EXPECT_EQ(-1, at) TH_LOG("buffer %zu: marker at %ld",
+						 i, at);
+		}
+		for (i = 0; i < 2 * MARK_BUFS; i++)
+			EXPECT_EQ(0, _test_ioctl_free(other.fd, bufs[i], 0, 0));
+		nab_session_close(&other);
+	});
+	EXPECT_NOTHING_ALLOCATED(&self->base);
+}
+
 TEST_HARNESS_MAIN
