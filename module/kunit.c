@@ -472,6 +472,87 @@ static void nab_test_teardown(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.charged_bytes), charged);
 }
 
+/*
+ * The pool (limits.c): only pages the session itself freed, unzeroed and
+ * only to that session, charged a page each while kept, bounded by
+ * pool_bytes, given back when a charge would fail and when the session
+ * goes.
+ */
+static void nab_test_pool(struct kunit *test)
+{
+	unsigned long saved_pool = nab_pool_bytes;
+	unsigned long saved_session = nab_max_session_bytes;
+	u64 per_page = PAGE_SIZE + 2 * sizeof(struct page *);
+	s64 pooled = atomic64_read(&nab_stats.pool_pages);
+	s64 charged = atomic64_read(&nab_stats.charged_bytes);
+	struct nab_session *s = test->priv, *t;
+	struct nab_pages pv = {}, pv_t = {};
+	unsigned long addr;
+	u8 *last;
+
+	t = nab_session_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	t->arena_base = NAB_TEST_BASE;
+	nab_pool_bytes = 16 * PAGE_SIZE;
+
+	/* No pool before an agent asks: a freed buffer's pages go. */
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 8 * PAGE_SIZE, &addr), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, addr), 0);
+	KUNIT_EXPECT_EQ(test, s->pool.nr, 0UL);
+	KUNIT_ASSERT_EQ(test, nab_pages_alloc_array(&pv, 3), 0);
+	KUNIT_ASSERT_EQ(test, nab_pages_alloc_array(&pv_t, 3), 0);
+	KUNIT_EXPECT_EQ(test, nab_pool_take(s, &pv), 0UL);
+	KUNIT_EXPECT_EQ(test, nab_pool_take(t, &pv_t), 0UL);
+	KUNIT_ASSERT_NOT_NULL(test, s->pool.pages);
+
+	/* Now kept, charged a page each; the last page is the last kept. */
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 8 * PAGE_SIZE, &addr), 0);
+	nab_test_fill(s, addr, 8 * PAGE_SIZE, 0xa5);
+	last = nab_test_ptr(s, addr, 7 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, addr), 0);
+	KUNIT_EXPECT_EQ(test, s->pool.nr, 8UL);
+	KUNIT_EXPECT_EQ(test, s->charged, 8 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.pool_pages), pooled + 8);
+
+	/* Another session gets none of them. */
+	KUNIT_EXPECT_EQ(test, nab_pool_take(t, &pv_t), 0UL);
+	KUNIT_EXPECT_EQ(test, pv_t.nr, 0UL);
+
+	/* The session gets them back as they were: not zeroed again. */
+	KUNIT_EXPECT_EQ(test, nab_pool_take(s, &pv), 3UL);
+	KUNIT_EXPECT_EQ(test, s->pool.nr, 5UL);
+	KUNIT_EXPECT_EQ(test, s->charged, 5 * PAGE_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, (u8 *)page_address(pv.pages[2]), last);
+	KUNIT_EXPECT_EQ(test, last[0], (u8)(0xa5 + 7 * PAGE_SIZE));
+	nab_pages_release(&pv);
+
+	/* Bounded by pool_bytes: of 16 more pages, 11 are kept. */
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 16 * PAGE_SIZE, &addr), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, addr), 0);
+	KUNIT_EXPECT_EQ(test, s->pool.nr, 16UL);
+
+	/* A charge the pool is in the way of drains it and succeeds. */
+	nab_max_session_bytes = 20 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 8 * PAGE_SIZE, &addr), 0);
+	KUNIT_EXPECT_EQ(test, s->pool.nr, 0UL);
+	KUNIT_EXPECT_EQ(test, s->charged, 8 * per_page);
+	nab_max_session_bytes = saved_session;
+	KUNIT_EXPECT_EQ(test, nab_buf_free(s, addr), 0);
+	KUNIT_EXPECT_EQ(test, s->pool.nr, 8UL);
+
+	/* A session that goes gives its pool back. */
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(t, 4 * PAGE_SIZE, &addr), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_free(t, addr), 0);
+	KUNIT_EXPECT_EQ(test, t->pool.nr, 4UL);
+	nab_session_destroy(t);
+	nab_pages_release(&pv_t);
+	KUNIT_EXPECT_TRUE(test, nab_pool_drain(s));
+	KUNIT_EXPECT_EQ(test, s->charged, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.pool_pages), pooled);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.charged_bytes), charged);
+	nab_pool_bytes = saved_pool;
+}
+
 static struct kunit_case nab_test_cases[] = {
 	KUNIT_CASE(nab_test_alloc_sizes),
 	KUNIT_CASE(nab_test_lookup),
@@ -483,6 +564,7 @@ static struct kunit_case nab_test_cases[] = {
 	KUNIT_CASE(nab_test_arena_full),
 	KUNIT_CASE(nab_test_hold),
 	KUNIT_CASE(nab_test_teardown),
+	KUNIT_CASE(nab_test_pool),
 	{}
 };
 
