@@ -32,6 +32,7 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 
+#include <linux/netapibuf_sysinfo.h>
 #include <netapi.h>
 #include <netapibuf.h>
 
@@ -164,7 +165,7 @@ static bool cg_has_memory(void)
  * once the group is full may need a new page).
  */
 struct cg_report {
-	long long current_start, current_after_4m;
+	long long current_start, current_after_4m, pooled;
 	unsigned long raw_bufs, lib_bufs, lib_small;
 	unsigned long long raw_bytes, lib_bytes;
 	int raw_err;
@@ -214,7 +215,35 @@ static void fill_with_library(struct cg_report *r)
 enum cg_mode {
 	CG_BUFFERS,	/* raw ALLOC, then the library */
 	CG_AGENTS,	/* the library, then the agents */
+	CG_POOL,	/* raw ALLOC past a session pool of 4 MiB */
 };
+
+/*
+ * Gives session @fd a pool (a call of the "netif" agent, which writes
+ * every byte of its results) and fills it with 4 MiB it frees: pages
+ * still charged to the group. Returns the pool_pages counter, or -1.
+ */
+static long long fill_pool(int fd)
+{
+	struct netapibuf_agent_call cmd = {
+		.level = NETAPIBUF_SYSINFO_NETIF_LEVEL_0,
+	};
+	long long pooled = -1;
+	void *buf;
+
+	strncpy(cmd.name, NETAPIBUF_SYSINFO_NETIF, sizeof(cmd.name));
+	cmd.args[NETAPIBUF_SYSINFO_ARG_PREFMAXLEN] =
+		NETAPIBUF_SYSINFO_PREFMAXLEN_ALL;
+	if (ioctl(fd, NETAPIBUF_IOC_AGENT_CALL, &cmd) || !cmd.buffer)
+		return -1;
+	_test_ioctl_free(fd, (void *)(uintptr_t)cmd.buffer, 0, 0);
+	if (_test_ioctl_alloc(fd, 4 * MB, 0, 0, &buf))
+		return -1;
+	memset(buf, 0x5a, 4 * MB);
+	_test_ioctl_free(fd, buf, 0, 0);
+	nab_stat("pool_pages", &pooled);
+	return pooled;
+}
 
 /*
  * In the group: a first buffer of 4 MiB; then fill the group (raw:
@@ -244,7 +273,14 @@ static void cg_child(const char *cg, struct cg_report *r, enum cg_mode mode)
 	memset(first, 0x5a, 4 * MB);	/* its page tables, while there is room */
 	r->current_after_4m = cg_read(cg, "memory.current");
 
-	if (mode == CG_BUFFERS) {
+	if (mode == CG_POOL) {
+		r->pooled = fill_pool(s.fd);
+		if (r->pooled < 0) {
+			snprintf(r->msg, sizeof(r->msg), "no pool");
+			return;
+		}
+	}
+	if (mode != CG_AGENTS) {
 		/* Raw: 1 MiB at a time until ENOMEM. */
 		for (i = 0; i < CG_BUFS; i++) {
 			if (_test_ioctl_alloc(s.fd, MB, 0, 0, &raw[i])) {
@@ -258,13 +294,14 @@ static void cg_child(const char *cg, struct cg_report *r, enum cg_mode mode)
 			_test_ioctl_free(s.fd, raw[i], 0, 0);
 	}
 
-	fill_with_library(r);
+	if (mode != CG_POOL)
+		fill_with_library(r);
 
 	/* Full. */
 	if (mode == CG_BUFFERS) {
 		r->grow_status = NetApiBufferReallocate(first, 8 * MB, &q);
 		r->grow_kept = q == (LPVOID)1;
-	} else {
+	} else if (mode == CG_AGENTS) {
 		result = NULL;
 		r->wksta_status = NetWkstaGetInfo(NULL, 100, &result);
 		NetApiBufferFree(result);
@@ -383,9 +420,11 @@ static void run_in_group(struct __test_metadata *_metadata,
 	 */
 	EXPECT_LE(r->current_start + 4 * MB - 256 * 1024, r->current_after_4m);
 	/* The library was refused at the limit, and not past it. */
-	EXPECT_EQ(ST_NOMEM, r->lib_status);
-	EXPECT_EQ(ST_NOMEM, r->small_status);
-	EXPECT_GE((unsigned long long)CG_MAX, r->lib_bytes + 4 * MB);
+	if (mode != CG_POOL) {
+		EXPECT_EQ(ST_NOMEM, r->lib_status);
+		EXPECT_EQ(ST_NOMEM, r->small_status);
+		EXPECT_GE((unsigned long long)CG_MAX, r->lib_bytes + 4 * MB);
+	}
 	EXPECT_TRUE(r->contents_ok) TH_LOG("the first buffer lost its contents");
 	/* Freed pages are uncharged: little is left once it has exited. */
 	EXPECT_GT(2LL * MB, self->current_end);
@@ -464,6 +503,28 @@ TEST_F_TIMEOUT(memcg, cannot_pass_memory_max, 120)
 	EXPECT_GE((unsigned long long)CG_MAX, r->raw_bytes + 4 * MB);
 	EXPECT_EQ(ST_NOMEM, r->grow_status);
 	EXPECT_TRUE(r->grow_kept) TH_LOG("a refused Reallocate set *NewBuffer");
+}
+
+/*
+ * A session's pool (pages it freed, kept for agents that write every
+ * byte) stays charged to the group, but gives way: the same session's
+ * raw ALLOC reaches as far as without a pool (within 2 MiB of the limit
+ * with the first 4 MiB), where the kept 4 MiB would stop it 4 MiB short.
+ */
+TEST_F_TIMEOUT(memcg, pool_gives_way, 120)
+{
+	struct cg_report *r = self->r;
+
+	if (!agents_ready())
+		SKIP(return, "agents not registered, and no "
+		     NAB_SYSINFO_KO_WHERE);
+	run_in_group(_metadata, self, CG_POOL);
+	TH_LOG("pool: %lld pages", r->pooled);
+	EXPECT_LE(4 * MB / NAB_PAGE_SIZE, (unsigned long long)r->pooled);
+	EXPECT_EQ(ENOMEM, r->raw_err) TH_LOG("raw ALLOC: %s",
+					    strerror(r->raw_err));
+	EXPECT_LE((unsigned long long)CG_MAX, r->raw_bytes + 6 * MB);
+	EXPECT_GE((unsigned long long)CG_MAX, r->raw_bytes + 4 * MB);
 }
 
 /* The agents allocate on the caller's behalf: the same limit, no OOM. */
