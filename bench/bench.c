@@ -9,6 +9,10 @@
  *        nab-bench floor            no-op ioctl, NETAPIBUF_IOC_INFO, getppid
  *        nab-bench agent            agent delivery versus read(2), and the
  *                                   page allocator's costs
+ *        nab-bench sysinfo          NetWkstaGetInfo and NetInterfaceEnum
+ *                                   per call, against the same facts from
+ *                                   uname(2), /proc/sys/kernel and
+ *                                   /sys/class/net as a daemon reads them
  *        nab-bench trace            a few operations between markers in
  *                                   the ftrace buffer (bench/nab-bench-trace)
  *
@@ -27,6 +31,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <linux/dma-heap.h>
@@ -514,6 +520,171 @@ static void nab_agent(void)
 }
 
 /*
+ * A realistic agent caller: the facts of NetWkstaGetInfo level 100 and
+ * NetInterfaceEnum level 0, per call, through the sample agent (the
+ * library's calls: one ioctl, a buffer in the arena, NetApiBufferFree),
+ * against reading the same facts the way a daemon does: uname(2), the
+ * three files of /proc/sys/kernel, and for each interface in
+ * /sys/class/net the nine files NETIF_INFO_0's fields come from.
+ */
+
+/* Reads a small file whole; its length, or -1. */
+static ssize_t nab_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+static volatile size_t nab_sink;
+
+static void nab_wksta_lib(void)
+{
+	struct WKSTA_INFO_100 *wi;
+
+	if (NetWkstaGetInfo(NULL, 100, (uint8_t **)&wi) != NERR_Success)
+		nab_die("NetWkstaGetInfo failed");
+	nab_sink += strlen(wi->wki100_computername) +
+		    strlen(wi->wki100_langroup) + wi->wki100_ver_major;
+	NetApiBufferFree(wi);
+}
+
+static void nab_wksta_uname(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	if (uname(&u))
+		nab_die("uname: %s", strerror(errno));
+	if (sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		major = 0;
+	nab_sink += strlen(u.nodename) + strlen(u.domainname) + major;
+}
+
+static void nab_wksta_proc(void)
+{
+	static const char *const files[] = {
+		"/proc/sys/kernel/hostname", "/proc/sys/kernel/domainname",
+		"/proc/sys/kernel/osrelease",
+	};
+	char buf[128];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		if (nab_read_file(files[i], buf, sizeof(buf)) < 0)
+			nab_die("%s: %s", files[i], strerror(errno));
+		else
+			nab_sink += strlen(buf);
+}
+
+static unsigned int nab_netif_lib(void)
+{
+	uint32_t entries, total, resume = 0, i;
+	struct NETIF_INFO_0 *nif;
+
+	if (NetInterfaceEnum(NULL, 0, (uint8_t **)&nif, MAX_PREFERRED_LENGTH,
+			     &entries, &total, &resume) != NERR_Success)
+		nab_die("NetInterfaceEnum failed");
+	for (i = 0; i < entries; i++)
+		nab_sink += strlen(nif[i].nif0_name) + nif[i].nif0_mtu +
+			    nif[i].nif0_rx_bytes;
+	NetApiBufferFree(nif);
+	return entries;
+}
+
+static unsigned int nab_netif_sysfs(void)
+{
+	static const char *const files[] = {
+		"ifindex", "mtu", "flags", "addr_len", "address",
+		"statistics/rx_packets", "statistics/tx_packets",
+		"statistics/rx_bytes", "statistics/tx_bytes",
+	};
+	char path[512], buf[128];
+	unsigned int n = 0, i;
+	struct dirent *de;
+	DIR *dir;
+
+	dir = opendir("/sys/class/net");
+	if (!dir)
+		nab_die("/sys/class/net: %s", strerror(errno));
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			snprintf(path, sizeof(path), "/sys/class/net/%s/%s",
+				 de->d_name, files[i]);
+			if (nab_read_file(path, buf, sizeof(buf)) < 0)
+				nab_die("%s: %s", path, strerror(errno));
+			nab_sink += strtoull(buf, NULL, 0);
+		}
+		n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* @fn @iters times, after a few warm-up calls; one "sysinfo" line. */
+static void nab_sysinfo_run(const char *peer, unsigned long iters,
+			    unsigned int (*fn)(void))
+{
+	unsigned int entries = 0;
+	uint64_t t0, t1;
+	unsigned long i;
+
+	for (i = 0; i < 4; i++)
+		entries = fn();
+	t0 = nab_now();
+	for (i = 0; i < iters; i++)
+		fn();
+	t1 = nab_now();
+	nab_emit("\"t\":\"sysinfo\",\"peer\":\"%s\",\"entries\":%u,"
+		 "\"iters\":%lu,\"ns\":%" PRIu64, peer, entries, iters, t1 - t0);
+}
+
+static unsigned int nab_wksta_lib_1(void)
+{
+	nab_wksta_lib();
+	return 1;
+}
+
+static unsigned int nab_wksta_uname_1(void)
+{
+	nab_wksta_uname();
+	return 1;
+}
+
+static unsigned int nab_wksta_proc_1(void)
+{
+	nab_wksta_proc();
+	return 1;
+}
+
+static void nab_sysinfo(void)
+{
+	struct WKSTA_INFO_100 *wi;
+
+	/* The sample agent: loaded by nab-bench-run, or absent. */
+	if (NetWkstaGetInfo(NULL, 100, (uint8_t **)&wi) != NERR_Success) {
+		nab_emit("\"t\":\"absent\",\"peer\":\"sysinfo\"");
+		return;
+	}
+	NetApiBufferFree(wi);
+	nab_sysinfo_run("wksta", 1000, nab_wksta_lib_1);
+	nab_sysinfo_run("wksta-uname", 1000, nab_wksta_uname_1);
+	nab_sysinfo_run("wksta-proc", 1000, nab_wksta_proc_1);
+	nab_sysinfo_run("netif", 300, nab_netif_lib);
+	nab_sysinfo_run("netif-sysfs", 300, nab_netif_sysfs);
+}
+
+/*
  * A few operations with tracing on and a marker before each, for
  * bench/nab-bench-trace: where the kernel spends the time of one call.
  */
@@ -610,13 +781,17 @@ int main(int argc, char **argv)
 	unsigned int i;
 
 	if (argc < 2)
-		nab_die("usage: nab-bench PEER|floor|agent|trace [TEST]...");
+		nab_die("usage: nab-bench PEER|floor|agent|sysinfo|trace [TEST]...");
 	if (!strcmp(argv[1], "floor")) {
 		nab_floor();
 		return 0;
 	}
 	if (!strcmp(argv[1], "agent")) {
 		nab_agent();
+		return 0;
+	}
+	if (!strcmp(argv[1], "sysinfo")) {
+		nab_sysinfo();
 		return 0;
 	}
 	if (!strcmp(argv[1], "trace")) {

@@ -66,7 +66,7 @@ def derive(results):
     d = {"meta": {}, "absent": [], "floor": {}, "alloc_free": {},
          "phases": {}, "size": {}, "grow_double": {}, "grow_step": {},
          "live": {}, "deliver": {}, "pages": [], "copies": [],
-         "threads": {}}
+         "threads": {}, "sysinfo": {}}
     for r in results:
         t = r["t"]
         if t == "meta":
@@ -111,6 +111,10 @@ def derive(results):
                 if k in r:
                     x[k[:-3]] = r[k] / r["iters"]
             d["deliver"][r["peer"]] = x
+        elif t == "sysinfo":
+            d["sysinfo"][r["peer"]] = {
+                "per_op": per_op(r["ns"], r["iters"]),
+                "entries": r["entries"]}
         elif t == "copies":
             n = r["iters"]
             d["copies"].append({
@@ -474,6 +478,33 @@ def details(label, d):
                 fmt_ns(a.get("call")), fmt_ns(a.get("read")),
                 fmt_ns(a.get("free")), fmt_ns(dl.get("read", {}).get("per_op")),
                 fmt_ns(dl.get("read-copy-only", {}).get("per_op"))))
+        lines.append("")
+    si = d["sysinfo"]
+    if "wksta" in si and "netif" in si:
+        lines.append("A daemon's questions, per call: the sample agent "
+                     "through the library (one ioctl, a buffer, "
+                     "NetApiBufferFree) against the same facts read "
+                     "directly:")
+        lines.append("")
+        lines.append(row(["Question", "agent", "direct", "read from",
+                          "direct over agent"]))
+        lines.append(row(["---"] * 5))
+        for key, peer, how in (
+                ("wksta", "wksta-uname", "uname(2)"),
+                ("wksta", "wksta-proc", "/proc/sys/kernel/{hostname,"
+                 "domainname,osrelease}"),
+                ("netif", "netif-sysfs", "/sys/class/net/*: 9 files an "
+                 "interface")):
+            if peer not in si:
+                continue
+            a = si[key]["per_op"]
+            b = si[peer]["per_op"]
+            name = ("NetWkstaGetInfo level 100" if key == "wksta" else
+                    "NetInterfaceEnum level 0, %d interface%s" % (
+                        si[key]["entries"],
+                        "" if si[key]["entries"] == 1 else "s"))
+            lines.append(row([name, fmt_ns(a), fmt_ns(b), how,
+                              fmt_vs(b / a)]))
         lines.append("")
     if d["pages"]:
         lines.append("Page allocator, per page (alloc_pages + free of each "
