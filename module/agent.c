@@ -33,8 +33,9 @@
  * @nr_mapped: pages @vaddr maps
  * @delivered: the buffer is a call's result and belongs to the call; its
  *	pages are the session's, still mapped at @vaddr
- * @recycled: some pages came from the session's pool, unzeroed: past
- *	@size, the last page is zeroed on delivery
+ * @recycled_in: 0, or the id of the call in which some pages came from
+ *	its session's pool, unzeroed: delivered in that call, the last page
+ *	is zeroed past @size; in any other, the whole buffer is zeroed
  */
 struct netapibuf_kbuf {
 	struct nab_pages pv;
@@ -42,7 +43,7 @@ struct netapibuf_kbuf {
 	void *vaddr;
 	unsigned long nr_mapped;
 	bool delivered;
-	bool recycled;
+	u64 recycled_in;
 };
 
 /**
@@ -55,6 +56,7 @@ struct netapibuf_kbuf {
  * @args: the agent-defined in/out values
  * @status: the agent's NET_API_STATUS
  * @writes_all: the agent declared NETAPIBUF_AGENT_WRITES_ALL
+ * @id: unique among all calls (nab_call_seq)
  */
 struct netapibuf_call {
 	struct nab_session *s;
@@ -64,7 +66,15 @@ struct netapibuf_call {
 	u64 args[4];
 	u32 status;
 	bool writes_all;
+	u64 id;
 };
+
+/*
+ * Numbers the calls: a buffer made of a session's pooled pages may only
+ * reach that session's process unzeroed, so it records the call it was
+ * made in. 64 bits never wrap.
+ */
+static atomic64_t nab_call_seq;
 
 static LIST_HEAD(nab_agents);
 static DEFINE_MUTEX(nab_agents_lock);	/* protects nab_agents */
@@ -89,12 +99,14 @@ static int nab_kbuf_map(struct netapibuf_kbuf *kb, unsigned long nr)
 }
 
 /*
- * A kernel-side buffer of @size bytes; with @s, as many of its pages as
- * @s's pool has come from the pool, unzeroed, the rest fresh and zeroed.
+ * A kernel-side buffer of @size bytes; with @call, as many of its pages as
+ * the caller's session's pool has come from the pool, unzeroed, the rest
+ * fresh and zeroed.
  */
-static struct netapibuf_kbuf *nab_kbuf_alloc(struct nab_session *s,
+static struct netapibuf_kbuf *nab_kbuf_alloc(struct netapibuf_call *call,
 					     size_t size)
 {
+	struct nab_session *s = call ? call->s : NULL;
 	struct netapibuf_kbuf *kb;
 	int ret;
 
@@ -106,8 +118,8 @@ static struct netapibuf_kbuf *nab_kbuf_alloc(struct nab_session *s,
 		return NULL;
 	if (nab_pages_alloc_array(&kb->pv, nab_kbuf_pages(size)))
 		goto free_kbuf;
-	if (s)
-		kb->recycled = nab_pool_take(s, &kb->pv);
+	if (s && nab_pool_take(s, &kb->pv))
+		kb->recycled_in = call->id;
 	ret = nab_pages_fill_up(&kb->pv);
 	/* Pooled pages are charged to the memory cgroup too: give them back. */
 	if (ret && s && nab_pool_drain(s))
@@ -156,7 +168,7 @@ EXPORT_SYMBOL_NS_GPL(netapibuf_kalloc, NAB_NS);
 struct netapibuf_kbuf *netapibuf_call_kalloc(struct netapibuf_call *call,
 					     size_t size)
 {
-	return nab_kbuf_alloc(call->writes_all ? call->s : NULL, size);
+	return nab_kbuf_alloc(call->writes_all ? call : NULL, size);
 }
 EXPORT_SYMBOL_NS_GPL(netapibuf_call_kalloc, NAB_NS);
 
@@ -273,9 +285,15 @@ int netapibuf_call_deliver(struct netapibuf_call *call,
 
 	if (call->result || kb->delivered)
 		return -EBUSY;
-	/* Past the result, nothing of the pool's old data reaches the caller. */
-	if (kb->recycled)
-		nab_pages_zero_tail(&kb->pv, kb->size,
+	/*
+	 * Pooled pages: past the result, nothing of their old data reaches
+	 * the caller; and in another call than the one they were taken in
+	 * (an agent that kept the buffer), the caller may be another
+	 * session's process: nothing of them at all.
+	 */
+	if (kb->recycled_in)
+		nab_pages_zero_tail(&kb->pv,
+				    kb->recycled_in == call->id ? kb->size : 0,
 				    (size_t)kb->pv.nr << PAGE_SHIFT);
 	/*
 	 * The result stays held (struct nab_ref) until the ioctl has
@@ -452,6 +470,7 @@ int nab_agent_call(struct nab_session *s, struct netapibuf_agent_call *cmd,
 
 	memcpy(call.args, cmd->args, sizeof(call.args));
 	call.writes_all = agent->flags & NETAPIBUF_AGENT_WRITES_ALL;
+	call.id = atomic64_inc_return(&nab_call_seq);
 	ret = agent->call(&call, cmd->level, in, cmd->in_len);
 	module_put(agent->owner);
 

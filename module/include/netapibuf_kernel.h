@@ -80,7 +80,9 @@ struct netapibuf_agent {
  * may then be made of pages the calling process's own session freed,
  * not zeroed again. What lies past the size in the last page is zeroed
  * on delivery. An agent that declares this and leaves a byte unwritten
- * shows the caller its own old data there, never anyone else's.
+ * shows the caller its own old data there, never anyone else's. Such a
+ * buffer delivered in a later call (an agent that kept it) is zeroed
+ * whole first: the pages were the first caller's.
  */
 #define NETAPIBUF_AGENT_WRITES_ALL	0x1U
 
