@@ -680,8 +680,11 @@ int nab_buf_free(struct nab_session *s, unsigned long addr)
 		nab_uncharge(s, nab_ref_size(&ref), !ref.chunk);
 		nab_count_buffer(s, -1);
 		dead = nab_ref_free(s, &ref);
-		/* Unmapped now: the session may keep the pages (limits.c). */
-		if (dead)
+		/*
+		 * Unmapped now: the session may keep the pages (limits.c),
+		 * if it has a pool; most have none, and pay no call.
+		 */
+		if (dead && s->pool.cap)
 			nab_pool_fill(s, &dead->pv);
 	}
 	mutex_unlock(&s->lock);
