@@ -353,8 +353,10 @@ static void chaos_one(unsigned int *rng, const struct netapibuf_info *info)
 	case 6:
 		/*
 		 * Somewhere reserved for it: mremap(MREMAP_FIXED) unmaps the
-		 * destination first. (Nothing else in this process maps
-		 * anything meanwhile.)
+		 * destination first, and may fail after that. Then the hole
+		 * is free for any mapping another thread makes meanwhile
+		 * (malloc, thread stacks, the library's own bookkeeping):
+		 * unmap the reservation only if it is still there.
 		 */
 		r = mmap(NULL, info->arena_size, PROT_NONE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -363,7 +365,9 @@ static void chaos_one(unsigned int *rng, const struct netapibuf_info *info)
 		if (mremap(arena, info->arena_size, info->arena_size,
 			   MREMAP_MAYMOVE | MREMAP_FIXED, r) == MAP_FAILED) {
 			must_fail(-1, "", NULL, 0);
-			munmap(r, info->arena_size);
+			/* MADV_NORMAL: ENOMEM where nothing is mapped. */
+			if (!madvise(r, page, MADV_NORMAL))
+				munmap(r, info->arena_size);
 		} else {
 			must_fail(0, "mremap to elsewhere", arena,
 				  info->arena_size);
