@@ -74,6 +74,29 @@
 /* Occupies the arena's first pages; has no pages. */
 static struct nab_obj nab_guard;
 
+/*
+ * The space tree is locked by the session's mutex (MT_FLAGS_LOCK_EXTERN),
+ * so a store may sleep for its nodes: it takes them all first with @gfp,
+ * charged to the memory cgroup like the rest of the session, where the
+ * kernel lets a module do so (NAB_TREE_CHARGED, compat.h); otherwise the
+ * tree allocates them itself, uncharged.
+ */
+static int nab_arena_store(struct nab_session *s, pgoff_t first,
+			   pgoff_t last, void *entry, gfp_t gfp)
+{
+	MA_STATE(mas, &s->space, first, last);
+	int ret;
+
+	lockdep_assert_held(&s->lock);
+	if (!NAB_TREE_CHARGED)
+		return mas_store_gfp(&mas, entry, gfp);
+	ret = mas_preallocate(&mas, entry, gfp);
+	if (ret)
+		return ret;
+	mas_store_prealloc(&mas, entry);
+	return 0;
+}
+
 /**
  * nab_arena_init() - an empty space tree but for the guard
  * @s: the new session, with @s->arena_pages set
@@ -87,11 +110,13 @@ int nab_arena_init(struct nab_session *s)
 {
 	int ret;
 
-	mt_init_flags(&s->space, MT_FLAGS_ALLOC_RANGE);
-	ret = mtree_store_range(&s->space, 0, NAB_GUARD_PAGES - 1, &nab_guard,
-				NAB_GFP);
+	mt_init_flags(&s->space, MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN);
+	mt_set_external_lock(&s->space, &s->lock);
+	mutex_lock(&s->lock);
+	ret = nab_arena_store(s, 0, NAB_GUARD_PAGES - 1, &nab_guard, NAB_GFP);
 	if (ret)
-		mtree_destroy(&s->space);
+		__mt_destroy(&s->space);
+	mutex_unlock(&s->lock);
 	return ret;
 }
 
@@ -101,7 +126,9 @@ int nab_arena_init(struct nab_session *s)
  */
 void nab_arena_destroy(struct nab_session *s)
 {
-	mtree_destroy(&s->space);
+	mutex_lock(&s->lock);
+	__mt_destroy(&s->space);
+	mutex_unlock(&s->lock);
 }
 
 static struct nab_obj *nab_arena_load(struct nab_session *s, pgoff_t pgoff)
@@ -190,15 +217,12 @@ int nab_arena_insert(struct nab_session *s, struct nab_obj *obj,
 
 	lockdep_assert_held(&s->lock);
 
-	mtree_lock(&s->space);
 	ret = mas_empty_area(&mas, NAB_GUARD_PAGES, s->arena_pages - 1, nr);
-	mtree_unlock(&s->space);
 	if (ret)
 		return -ENOSPC;
 
 	/* s->lock keeps every other writer out, so the gap is still free. */
-	ret = mtree_store_range(&s->space, mas.index, mas.index + nr - 1, obj,
-				NAB_GFP);
+	ret = nab_arena_store(s, mas.index, mas.index + nr - 1, obj, NAB_GFP);
 	if (ret)
 		return ret;
 	obj->pgoff = mas.index;
@@ -221,8 +245,8 @@ static void nab_arena_clear(struct nab_session *s, pgoff_t pgoff,
 	 * Removal may need a tree node; it must not fail, or the tree would
 	 * keep pointing at a freed object.
 	 */
-	mtree_store_range(&s->space, pgoff, pgoff + nr - 1, NULL,
-			  GFP_KERNEL | __GFP_NOFAIL);
+	nab_arena_store(s, pgoff, pgoff + nr - 1, NULL,
+			GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 }
 
 /**
@@ -279,8 +303,8 @@ int nab_arena_grow(struct nab_session *s, struct nab_obj *obj,
 	if (old_pgoff + new_nr <= s->arena_pages &&
 	    !mt_find(&s->space, &index, old_pgoff + new_nr - 1))
 		/* The pages after it are free: grow in place. */
-		return mtree_store_range(&s->space, old_pgoff,
-					 old_pgoff + new_nr - 1, obj, NAB_GFP);
+		return nab_arena_store(s, old_pgoff, old_pgoff + new_nr - 1,
+				       obj, NAB_GFP);
 
 	pages = obj->ops->pages(obj, 0, &have);
 	if (WARN_ON_ONCE(!pages || have < nr))

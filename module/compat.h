@@ -136,4 +136,21 @@ static inline void nab_shrinker_destroy(struct shrinker *shrinker)
 #endif
 }
 
+/*
+ * Storing in a maple tree allocates its nodes GFP_NOWAIT first, without
+ * __GFP_ACCOUNT, whatever the caller's gfp; only mas_preallocate() takes
+ * every node it will need with the caller's flags (and so charges them to
+ * the memory cgroup). Debian 12's 6.1 does not export it; 6.12 and 7.x
+ * do. Kernels without it store with mas_store_gfp(), whose nodes stay
+ * uncharged but for those a failed first try allocates. On 7.x a
+ * preallocation of more than one node fills a slab sheaf, from which
+ * the tree takes its nodes with GFP_NOWAIT, uncharged (mas_pop_node());
+ * only single nodes are charged there.
+ */
+#if KERNEL_VERSION(6, 12, 0) > LINUX_VERSION_CODE
+#define NAB_TREE_CHARGED	0
+#else
+#define NAB_TREE_CHARGED	1
+#endif
+
 #endif /* _NETAPIBUF_COMPAT_H */

@@ -491,6 +491,103 @@ TEST_F_TIMEOUT(memcg, sessions_charged, 120)
 	EXPECT_LE(r->current_start + CG_SESSIONS * 512LL, r->current_after_4m);
 }
 
+/*
+ * The space tree's nodes are charged to the opener's group where the
+ * kernel lets a module do so: 6.12 (compat.h's NAB_TREE_CHARGED); not
+ * 6.1, which exports no mas_preallocate(), nor 7.x, which hands
+ * preallocated nodes out of a slab sheaf uncharged. Two sessions hold the same TREE_BUFS one-page
+ * buffers, so the same descriptors and page arrays; one of them was
+ * made from twice as many, every other one freed, so its tree holds
+ * TREE_BUFS more ranges (the gaps). A leaf node (256 bytes) holds at most
+ * 16 ranges, so charged nodes make the group's slab grow by 16 bytes a
+ * gap or more in that session; uncharged, by nothing (measured: -2 to
+ * +0 bytes a gap on 6.12 before they were charged, +19 after). The test
+ * asks for half the bound.
+ */
+#define TREE_BUFS	2000
+
+/*
+ * memory.stat lags by up to 64 pages a CPU of updates, which a read
+ * does not flush; the kernel flushes everything every 2 seconds.
+ */
+static long long tree_slab(const char *cg)
+{
+	sleep(3);
+	return cg_key(cg, "memory.stat", "slab");
+}
+
+static long long tree_child_slab(FIXTURE_DATA(memcg) *self, bool gaps)
+{
+	long long *slab = (long long *)self->r;
+	char pid_str[16], c;
+	int go[2], status;
+	pid_t pid;
+
+	*slab = -1;
+	if (pipe(go))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		static LPVOID bufs[2 * TREE_BUFS];
+		LPVOID first;
+		long long before;
+		int i, n = gaps ? 2 * TREE_BUFS : TREE_BUFS;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		/* The session and its first node exist before the count. */
+		if (NetApiBufferAllocate(NAB_PAGE_SIZE, &first))
+			_exit(3);
+		before = tree_slab(self->cg);
+		for (i = 0; i < n; i++)
+			if (NetApiBufferAllocate(NAB_PAGE_SIZE, &bufs[i]))
+				_exit(4);
+		for (i = 0; gaps && i < n; i += 2)
+			NetApiBufferFree(bufs[i]);
+		*slab = tree_slab(self->cg) - before;
+		_exit(0);
+	}
+	close(go[0]);
+	snprintf(pid_str, sizeof(pid_str), "%d", pid);
+	if (!cg_write(self->cg, "cgroup.procs", pid_str) ||
+	    write(go[1], "g", 1) != 1)
+		kill(pid, SIGKILL);
+	close(go[1]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return *slab;
+}
+
+TEST_F_TIMEOUT(memcg, tree_nodes_charged, 120)
+{
+	long long plain, gapped;
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	ASSERT_EQ(0, uname(&u));
+	sscanf(u.release, "%d.%d", &major, &minor);
+	if (major < 6 || (major == 6 && minor < 12))
+		SKIP(return, "%s exports no mas_preallocate(): the tree's nodes are not charged (README)",
+		     u.release);
+	if (major > 6)
+		SKIP(return, "%s preallocates tree nodes in a slab sheaf and charges none it takes from there (README)",
+		     u.release);
+	ASSERT_TRUE(cg_write(self->cg, "memory.max", "64M"));
+	plain = tree_child_slab(self, false);
+	gapped = tree_child_slab(self, true);
+	TH_LOG("group slab: +%lld bytes for %d buffers, +%lld with %d gaps between them",
+	       plain, TREE_BUFS, gapped, TREE_BUFS);
+	ASSERT_LE(0, plain);
+	ASSERT_LE(0, gapped);
+	EXPECT_LE(plain + 8LL * TREE_BUFS, gapped);
+}
+
 TEST_F_TIMEOUT(memcg, cannot_pass_memory_max, 120)
 {
 	struct cg_report *r = self->r;
