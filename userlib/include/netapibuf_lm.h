@@ -46,4 +46,52 @@
 #error "netapibuf: wchar_t is neither 2 nor 4 bytes wide"
 #endif
 
+/*
+ * The wide printf family with the format semantics of Microsoft's C
+ * runtime, which Windows code is written for: %s and %c take a wchar_t
+ * string and character, %S and %C (and %hs, %hc) narrow ones, where
+ * glibc reads %s as narrow.  wprintf, fwprintf, vwprintf and vfwprintf
+ * become the library's netapibuf_wprintf(3) calls for the program's
+ * wchar_t width; the stream may have been written by printf before, as on
+ * Windows.  NETAPIBUF_NO_MSVC_WPRINTF, defined before the first of these
+ * headers, keeps glibc's wprintf.  In C++ <cwchar> is included first (it
+ * #undefs the four names) and std::wprintf and the others name the same
+ * functions.  Samba's <netapi.h> never maps anything.
+ */
+#ifndef NETAPIBUF_NO_MSVC_WPRINTF
+#include <stdarg.h>
+#include <stdio.h>
+#include <wchar.h>
+#ifdef __cplusplus
+#include <cstdio>
+#include <cwchar>
+extern "C" {
+#endif
+int netapibuf_wprintf(const wchar_t *format, ...)
+	NETAPIBUF_LM_ENTRY(wprintf);
+int netapibuf_fwprintf(FILE *stream, const wchar_t *format, ...)
+	NETAPIBUF_LM_ENTRY(fwprintf);
+int netapibuf_vwprintf(const wchar_t *format, va_list ap)
+	NETAPIBUF_LM_ENTRY(vwprintf);
+int netapibuf_vfwprintf(FILE *stream, const wchar_t *format, va_list ap)
+	NETAPIBUF_LM_ENTRY(vfwprintf);
+#ifdef __cplusplus
+}
+namespace std {
+using ::netapibuf_wprintf;
+using ::netapibuf_fwprintf;
+using ::netapibuf_vwprintf;
+using ::netapibuf_vfwprintf;
+}
+#endif
+#undef wprintf
+#undef fwprintf
+#undef vwprintf
+#undef vfwprintf
+#define wprintf		netapibuf_wprintf
+#define fwprintf	netapibuf_fwprintf
+#define vwprintf	netapibuf_vwprintf
+#define vfwprintf	netapibuf_vfwprintf
+#endif /* NETAPIBUF_NO_MSVC_WPRINTF */
+
 #endif /* NETAPIBUF_LM_H */
