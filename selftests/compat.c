@@ -14,7 +14,10 @@
  *   2-byte wchar_t, Samba's <netapi.h> with a context, C++), built against
  *   the installed headers and library, print the UTS names of their
  *   namespace: ASCII, and non-ASCII UTF-8 with characters of 2, 3 and 4
- *   bytes (the last a UTF-16 surrogate pair), in every convention.
+ *   bytes (the last a UTF-16 surrogate pair), in every convention;
+ * - Microsoft's NetWkstaGetInfo sample, verbatim, prints them with its
+ *   wprintf(L"%s") lines (<lm.h>'s netapibuf_wprintf), 4- and 2-byte
+ *   wchar_t.
  *
  * Needs root (modprobe, UTS namespaces, utmp).
  *
@@ -607,14 +610,41 @@ TEST_F_TIMEOUT(styles, cxx, 120)
  * Microsoft's samples as they are (compat/ms_*.c): <lm.h> without
  * <windows.h> declares what they use (exit, fwprintf, LPTSTR, ...), and
  * libnetapibuf_wmain.a gives the NetWkstaGetInfo sample, which defines
- * only wmain(), its main().  Its wprintf("%s") lines print nothing on
- * glibc (stdout is byte-oriented after its first printf, and %s is
- * narrow): only its printf lines are checked, as README says.
+ * only wmain(), its main().  <lm.h> maps its wprintf(L"%s") to the
+ * library's, which reads %s as a wide string as MSVC does and writes to a
+ * stdout its printf lines have made byte-oriented: the whole output is
+ * checked, names included, with a 4-byte and a 2-byte wchar_t, in the C
+ * locale (names beyond ASCII written as UTF-8) and in C.UTF-8.
  */
-TEST_F_TIMEOUT(styles, ms_samples, 120)
+static void ms_wksta_expect(struct __test_metadata *_metadata,
+			    const char *name, const char *arg,
+			    const FIXTURE_VARIANT(styles) *variant,
+			    const char *want)
 {
-	char prog[PATH_MAX], out[8192], want[128], arg[300];
+	static const char *const locales[] = { "C", "C.UTF-8" };
+	char prog[PATH_MAX], out[8192];
+	size_t i;
+
+	ASSERT_TRUE(prog_path(name, prog, sizeof(prog))) TH_LOG("%s", name);
+	for (i = 0; i < ARRAY_SIZE(locales); i++) {
+		ASSERT_EQ(0, setenv("LC_ALL", locales[i], 1));
+		ASSERT_EQ(0, run_prog(prog, arg, variant->host, variant->domain,
+				      out, sizeof(out)))
+			TH_LOG("%s output:\n%s", name, out);
+		EXPECT_STREQ(want, out)
+			TH_LOG("%s %s, LC_ALL=%s", name, arg ? arg : "",
+			       locales[i]);
+	}
+	unsetenv("LC_ALL");
+}
+
+TEST_F_TIMEOUT(styles, ms_samples, 180)
+{
+	static const char *const wksta[] = { "ms_netwkstagetinfo",
+					     "ms_netwkstagetinfo16" };
+	char prog[PATH_MAX], out[8192], want[1024], arg[300];
 	char host[256], domain[256];
+	size_t i;
 
 	if (!prog_path("ms_netapibufferallocate", prog, sizeof(prog)))
 		SKIP(return, "no compat-progs/ms_netapibufferallocate");
@@ -625,23 +655,23 @@ TEST_F_TIMEOUT(styles, ms_samples, 120)
 	EXPECT_NE(NULL, strstr(out, "Freed Buffer\n"));
 	EXPECT_EQ(NULL, strstr(out, "Error"));
 
-	ASSERT_TRUE(prog_path("ms_netwkstagetinfo", prog, sizeof(prog)));
 	want_names(variant, host, domain, sizeof(host));
-	ASSERT_EQ(0, run_prog(prog, NULL, variant->host, variant->domain,
-			      out, sizeof(out)))
-		TH_LOG("output:\n%s", out);
-	EXPECT_NE(NULL, strstr(out, "\tPlatform: 500\n")) TH_LOG("output:\n%s", out);
-	snprintf(want, sizeof(want), "\tVersion:  %s\n", self->release_ver);
-	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("output:\n%s", out);
+	snprintf(want, sizeof(want),
+		 "\n\tPlatform: 500\n\tName:     %s\n\tVersion:  %s\n"
+		 "\tDomain:   %s\n\tLan Root: \n\t# Logged On Users: %s\n",
+		 host, self->release_ver, domain, self->users);
 	/* wmain's argv: this machine by name, converted by the shim. */
 	snprintf(arg, sizeof(arg), "\\\\%s", host);
-	ASSERT_EQ(0, run_prog(prog, arg, variant->host, variant->domain,
-			      out, sizeof(out)));
-	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("output:\n%s", out);
-	/* Another machine: the sample's own error path, nothing on stdout. */
-	ASSERT_EQ(0, run_prog(prog, "\\\\far.away.example", variant->host,
-			      variant->domain, out, sizeof(out)));
-	EXPECT_EQ(NULL, strstr(out, "Platform")) TH_LOG("output:\n%s", out);
+	for (i = 0; i < ARRAY_SIZE(wksta); i++) {
+		ms_wksta_expect(_metadata, wksta[i], NULL, variant, want);
+		ms_wksta_expect(_metadata, wksta[i], arg, variant, want);
+		/* Another machine: the sample's own error path. */
+		ASSERT_TRUE(prog_path(wksta[i], prog, sizeof(prog)));
+		ASSERT_EQ(0, run_prog(prog, "\\\\far.away.example",
+				      variant->host, variant->domain, out,
+				      sizeof(out)));
+		EXPECT_STREQ("", out) TH_LOG("%s", wksta[i]);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -4,15 +4,18 @@
  * and its sample: UNICODE, <lm.h>, LPWKSTA_INFO_10x casts, wprintf of
  * wide strings, NetApiBufferFree.  What a port changes is what
  * netapibuf(7) lists: no <windows.h>, main instead of wmain (argv is
- * narrow: converted with mbstowcs), %ls for wide strings (glibc's wprintf
- * reads %s as a narrow string), only wprintf on stdout (a stream is wide
- * or narrow), and setlocale so that wprintf can print non-ASCII.
+ * narrow: converted with mbstowcs), and setlocale so that wprintf can
+ * print non-ASCII.  It keeps glibc's wprintf (NETAPIBUF_NO_MSVC_WPRINTF):
+ * %ls for wide strings, %s for argv's narrow ones, only wprintf on stdout
+ * (glibc's stream is wide or narrow), as a port written before <lm.h>
+ * mapped wprintf would; ms_netwkstagetinfo.c is the other way.
  *
  * Usage: win_wksta [\\SERVER]; prints one "key=value" line per field.
  */
 #ifndef UNICODE
 #define UNICODE
 #endif
+#define NETAPIBUF_NO_MSVC_WPRINTF
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
