@@ -16,8 +16,11 @@
  * What <windows.h> brings on Windows and code written for <lm.h> relies
  * on without including it: exit() and the wide stdio calls (fwprintf,
  * wprintf), which glibc declares in <stdlib.h> and <wchar.h>, not
- * <stdio.h> as Microsoft's C runtime does.
+ * <stdio.h> as Microsoft's C runtime does.  <netapibuf_lm.h> (through
+ * <lmwksta.h>) maps the wide printf family to netapibuf_wprintf(3),
+ * unless NETAPIBUF_NO_MSVC_WPRINTF is defined.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <wchar.h>
 
