@@ -655,7 +655,7 @@ static int format(struct wout *o, const struct wstr *f, va_list *ap)
 static int emit(FILE *f, const struct wout *o)
 {
 	char first[512], *text = first, *p;
-	size_t cap = sizeof(first), need, i, n;
+	size_t cap = sizeof(first), need, per, i, n;
 	bool ascii = false, checked = false;
 	mbstate_t st;
 	int err = 0;
@@ -672,12 +672,16 @@ static int emit(FILE *f, const struct wout *o)
 		goto unlock;
 	}
 
-	/* Narrow or not yet oriented: bytes, which printf can follow. */
-	if (o->len > (SIZE_MAX - 1) / MB_LEN_MAX) {
+	/*
+	 * Narrow or not yet oriented: bytes, which printf can follow; at
+	 * most MB_CUR_MAX of them a character, 4 in UTF-8.
+	 */
+	per = MB_CUR_MAX > 4 ? MB_CUR_MAX : 4;
+	if (o->len > SIZE_MAX / per) {
 		err = -EOVERFLOW;
 		goto unlock;
 	}
-	need = o->len * MB_LEN_MAX;
+	need = o->len * per;
 	if (need > cap) {
 		text = malloc(need);
 		if (!text) {
