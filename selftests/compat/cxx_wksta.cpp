@@ -14,7 +14,8 @@
 #include <cstdio>
 #include <cwchar>
 #include <string>
-#include <lm.h>
+#include <LMAPIbuf.h>	/* the Windows SDK's file names */
+#include <LMWksta.h>
 
 namespace {
 

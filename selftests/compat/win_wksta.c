@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <wchar.h>
-#include <lm.h>
+#include <Lm.h>	/* as Microsoft's documentation spells it */
 
 int main(int argc, char *argv[])
 {
