@@ -229,6 +229,8 @@ enum cmd {
 	AGENT_WKSTA,
 	AGENT_NETIF,
 	OPEN_MMAP,
+	CHUNKS_GET,
+	CHUNKS_PUT,
 	/* through libnetapibuf, each step in a process of its own */
 	LIB_ALLOCATE_SMALL,
 	LIB_ALLOCATE_LARGE,
@@ -247,6 +249,9 @@ enum cmd {
 /* The session's other buffers, which no failure may touch. */
 #define NKEEP	3
 
+/* Chunks one CHUNKS_GET or _PUT step hands over. */
+#define NCHUNKS	4
+
 struct step {
 	enum cmd cmd;
 	struct nab_session s;		/* raw commands */
@@ -258,6 +263,7 @@ struct step {
 	void *blocker;			/* REALLOC_LARGE_MOVE */
 	void *out;			/* what the command returned */
 	struct netapibuf_agent_call agent;
+	struct netapibuf_chunks chunks;	/* CHUNKS_*: the chunks, got */
 	struct nab_stats before;	/* after the setup */
 	int err;			/* errno (0), or NET_API_STATUS (lib) */
 };
@@ -404,6 +410,14 @@ static void step_setup(struct __test_metadata *_metadata, struct step *st,
 	} else if (cmd == AGENT_NETIF) {
 		strcpy(st->agent.name, "netif");
 		st->agent.args[0] = 0xffffffff;	/* MAX_PREFERRED_LENGTH */
+	} else if (cmd == CHUNKS_PUT) {
+		st->chunks.count = NCHUNKS;
+		ASSERT_EQ(0, ioctl(st->s.fd, NETAPIBUF_IOC_CHUNKS_GET,
+				   &st->chunks))
+			TH_LOG("CHUNKS_GET: %s", strerror(errno));
+		for (i = 0; i < NCHUNKS; i++)
+			nab_fill((void *)(uintptr_t)st->chunks.addrs[i], 0,
+				 PAGE, 0x50 + i);
 	}
 	ASSERT_STATS(&st->before);
 }
@@ -468,6 +482,14 @@ static int step_call(struct step *st)
 				       &st->agent));
 	case OPEN_MMAP:
 		return open_and_map(&st->s2);
+	case CHUNKS_GET:
+		memset(&st->chunks, 0, sizeof(st->chunks));
+		st->chunks.count = NCHUNKS;
+		return ioctl_err(ioctl(st->s.fd, NETAPIBUF_IOC_CHUNKS_GET,
+				       &st->chunks));
+	case CHUNKS_PUT:
+		return ioctl_err(ioctl(st->s.fd, NETAPIBUF_IOC_CHUNKS_PUT,
+				       &st->chunks));
 	case LIB_ALLOCATE_SMALL:
 	case LIB_ALLOCATE_LARGE:
 	case LIB_FIRST_CALL:
@@ -515,6 +537,10 @@ static void check_kept(struct __test_metadata *_metadata, struct step *st,
 	if (st->blocker)
 		EXPECT_EQ(-1, nab_check(st->blocker, 0, PAGE, 0x43))
 			TH_LOG("%s: the buffer after it damaged", when);
+	for (i = 0; buf_too && st->cmd == CHUNKS_PUT && i < NCHUNKS; i++)
+		EXPECT_EQ(-1, nab_check((void *)(uintptr_t)st->chunks.addrs[i],
+					0, PAGE, 0x50 + i))
+			TH_LOG("%s: chunk %zu damaged", when, i);
 	if (buf_too && st->buf) {
 		EXPECT_EQ(-1, nab_check(st->buf, 0, st->size, 0x42))
 			TH_LOG("%s: the buffer damaged", when);
@@ -551,6 +577,7 @@ static void check_failed(struct __test_metadata *_metadata, struct step *st)
 	EXPECT_EQ(st->before.live_bytes, now.live_bytes);
 	EXPECT_EQ(st->before.pages, now.pages);
 	EXPECT_EQ(st->before.sessions, now.sessions);
+	EXPECT_EQ(st->before.charged_bytes, now.charged_bytes);
 	check_kept(_metadata, st, true, "after the failure");
 }
 
@@ -558,8 +585,9 @@ static void check_failed(struct __test_metadata *_metadata, struct step *st)
 static void check_done(struct __test_metadata *_metadata, struct step *st)
 {
 	struct netapibuf_info info;
+	struct nab_stats now;
 	__u64 size = 0;
-	size_t kept;
+	size_t kept, i;
 
 	if (is_lib(st->cmd)) {
 		EXPECT_EQ(ST_SUCCESS, (NET_API_STATUS)st->err);
@@ -645,6 +673,36 @@ static void check_done(struct __test_metadata *_metadata, struct step *st)
 					      (void *)(uintptr_t)st->agent.buffer,
 					      0, 0));
 		check_kept(_metadata, st, true, "after AGENT_CALL");
+		break;
+	case CHUNKS_GET:
+		ASSERT_EQ((__u32)NCHUNKS, st->chunks.count);
+		ASSERT_STATS(&now);
+		/* (and the counter page, at a session's first GET) */
+		EXPECT_LE(st->before.charged_bytes + NCHUNKS * (long long)PAGE,
+			  now.charged_bytes);
+		for (i = 0; i < NCHUNKS; i++) {
+			char *c = (char *)(uintptr_t)st->chunks.addrs[i];
+
+			EXPECT_EQ(0UL, (uintptr_t)c % PAGE);
+			EXPECT_TRUE(nab_in_arena(&st->s, c, PAGE));
+			EXPECT_EQ(-1, nab_check_zero(c, 0, PAGE));
+			nab_fill(c, 0, PAGE, 0x46);
+		}
+		/* They are the session's to give back, once. */
+		EXPECT_EQ(0, ioctl(st->s.fd, NETAPIBUF_IOC_CHUNKS_PUT,
+				   &st->chunks)) TH_LOG("%s", strerror(errno));
+		check_kept(_metadata, st, true, "after CHUNKS_GET");
+		break;
+	case CHUNKS_PUT:
+		for (i = 0; i < NCHUNKS; i++)
+			EXPECT_EQ(SIGBUS,
+				  nab_probe((void *)(uintptr_t)st->chunks.addrs[i],
+					    false))
+				TH_LOG("chunk %zu still mapped", i);
+		EXPECT_EQ(-1, ioctl(st->s.fd, NETAPIBUF_IOC_CHUNKS_PUT,
+				    &st->chunks));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("the chunks went back twice");
+		check_kept(_metadata, st, false, "after CHUNKS_PUT");
 		break;
 	case LIB_WKSTA:
 		ASSERT_NE(NULL, st->out);
@@ -808,6 +866,18 @@ static int step_run_lib(struct __test_metadata *_metadata, enum cmd cmd,
 
 /* ---- the sweep ---------------------------------------------------------- */
 
+static bool chunks_offered(void)
+{
+	struct nab_session s;
+	bool ret;
+
+	if (nab_session_open(&s, false))
+		return false;
+	ret = s.info.features & NETAPIBUF_FEATURE_CHUNKS;
+	nab_session_close(&s);
+	return ret;
+}
+
 FIXTURE(fail_nth) {
 	struct nab_stats base;
 	int fd;
@@ -832,6 +902,8 @@ FIXTURE_VARIANT_ADD(fail_nth, info) { .cmd = INFO };
 FIXTURE_VARIANT_ADD(fail_nth, agent_wksta) { .cmd = AGENT_WKSTA };
 FIXTURE_VARIANT_ADD(fail_nth, agent_netif) { .cmd = AGENT_NETIF };
 FIXTURE_VARIANT_ADD(fail_nth, open_mmap) { .cmd = OPEN_MMAP };
+FIXTURE_VARIANT_ADD(fail_nth, chunks_get) { .cmd = CHUNKS_GET };
+FIXTURE_VARIANT_ADD(fail_nth, chunks_put) { .cmd = CHUNKS_PUT };
 FIXTURE_VARIANT_ADD(fail_nth, lib_allocate_small) { .cmd = LIB_ALLOCATE_SMALL };
 FIXTURE_VARIANT_ADD(fail_nth, lib_allocate_large) { .cmd = LIB_ALLOCATE_LARGE };
 FIXTURE_VARIANT_ADD(fail_nth, lib_reallocate_grow) { .cmd = LIB_REALLOCATE_GROW };
@@ -854,6 +926,9 @@ FIXTURE_SETUP(fail_nth)
 			   FAILSLAB "): not the debug kernel");
 	ASSERT_TRUE(fault_ready)
 		TH_LOG("cannot set up " FAILSLAB " and " FAIL_PAGE_ALLOC);
+	if ((variant->cmd == CHUNKS_GET || variant->cmd == CHUNKS_PUT) &&
+	    !chunks_offered())
+		SETUP_SKIP("the module does not offer NETAPIBUF_FEATURE_CHUNKS");
 	if (needs_agents(variant->cmd) && !agents_ready())
 		SETUP_SKIP("agents wksta and netif not registered, and no "
 			   NAB_SYSINFO_KO_WHERE);
