@@ -113,7 +113,7 @@ struct fp_chunk {
 	_Atomic unsigned int class;	/* changes only while FP_EMPTY */
 	_Atomic uintptr_t owner;	/* its fp_tcache (| FP_BUSY), or 0 */
 	_Atomic bool delegated;		/* the page is ours now */
-	unsigned int where;
+	_Atomic unsigned int where;	/* written under fp.lock */
 	uintptr_t base;			/* the page; never changes */
 	struct fp_chunk *next, *prev;	/* in a list of fp, under fp.lock */
 	_Atomic uint16_t size[FP_MAX_SLOTS];
@@ -198,7 +198,7 @@ static void fp_list_add(struct fp_list *l, struct fp_chunk *c, unsigned int wher
 		l->first->prev = c;
 	l->first = c;
 	l->nr++;
-	c->where = where;
+	atomic_store(&c->where, where);
 }
 
 static void fp_list_del(struct fp_list *l, struct fp_chunk *c)
@@ -217,7 +217,7 @@ static struct fp_list *fp_list_of(struct fp_chunk *c)
 {
 	unsigned int class = atomic_load(&c->class);
 
-	switch (c->where) {
+	switch (atomic_load_explicit(&c->where, memory_order_relaxed)) {
 	case FP_OWNED:
 		return &fp.owned;
 	case FP_PARTIAL:
@@ -230,11 +230,21 @@ static struct fp_list *fp_list_of(struct fp_chunk *c)
 	return NULL;
 }
 
-/* Put a chunk no thread allocates from where it belongs now. */
+/*
+ * Put a chunk no thread allocates from where it belongs now.  A Free of a
+ * chunk a thread owns leaves the filing to whoever disowns it (fp_free()),
+ * so the chunk is marked not owned before its count is read: with both
+ * sides sequentially consistent, either that Free sees the mark and
+ * files the chunk again itself (fp_settle()), or the count read here
+ * already has its decrement.
+ */
 static void fp_place(struct fp_chunk *c)
 {
 	unsigned int class = atomic_load(&c->class);
-	unsigned int n = atomic_load(&c->nr_live);
+	unsigned int n;
+
+	atomic_store(&c->where, FP_GONE);
+	n = atomic_load(&c->nr_live);
 
 	if (!n)
 		fp_list_add(&fp.empty, c, FP_EMPTY);
@@ -349,7 +359,8 @@ static unsigned long fp_put(unsigned long nr)
 			    fp.empty.first; n++) {
 			batch[n] = fp.empty.first;
 			fp_list_del(&fp.empty, batch[n]);
-			batch[n]->where = FP_GONE;
+			atomic_store_explicit(&batch[n]->where, FP_GONE,
+					      memory_order_relaxed);
 			arg.addrs[n] = batch[n]->base;
 			/* No pointer finds it from here on. */
 			atomic_store_explicit(&batch[n]->delegated, false,
@@ -639,10 +650,12 @@ out:
 static void fp_settle(struct fp_chunk *c, unsigned int class)
 {
 	int saved_errno = errno;
+	unsigned int where;
 	struct fp_list *l;
 
 	pthread_mutex_lock(&fp.lock);
-	if ((c->where == FP_PARTIAL || c->where == FP_FULL) &&
+	where = atomic_load_explicit(&c->where, memory_order_relaxed);
+	if ((where == FP_PARTIAL || where == FP_FULL) &&
 	    atomic_load(&c->class) == class) {
 		l = fp_list_of(c);
 		fp_list_del(l, c);
@@ -732,8 +745,14 @@ static bool fp_free(struct fp_chunk *c, void *p)
 	if (!(old & bit))
 		return false;	/* freed by a racing call: nothing changed */
 	fp_count(fp_tcache(), -1, -(long)size);
-	n = atomic_fetch_sub_explicit(&c->nr_live, 1, memory_order_acq_rel);
-	if (n == fp_slots(class) || n == 1)
+	/*
+	 * A chunk that fills or empties is filed again, unless a thread owns
+	 * it: its owner allocates from it, and files it when it lets it go
+	 * (fp_place(): sequentially consistent, as these two are).
+	 */
+	n = atomic_fetch_sub(&c->nr_live, 1);
+	if ((n == fp_slots(class) || n == 1) &&
+	    atomic_load(&c->where) != FP_OWNED)
 		fp_settle(c, class);
 	return true;
 }
