@@ -71,14 +71,12 @@ static NET_API_STATUS netapibuf_call(const struct netapibuf_session *s,
  * the library give back its idle chunks and ask once more, so that they
  * never make a limit bite early.  *out is written only on success.
  */
-NET_API_STATUS netapibuf_alloc(const struct netapibuf_session *s, DWORD n,
-			       void **out)
+static NET_API_STATUS __attribute__((noinline))
+netapibuf_alloc_kernel(const struct netapibuf_session *s, DWORD n, void **out)
 {
 	struct netapibuf_alloc arg = { .size = n };
 	NET_API_STATUS status;
 
-	if (s->fast && n <= NETAPIBUF_FAST_MAX && netapibuf_fast_alloc(n, out))
-		return NERR_Success;
 	status = netapibuf_call(s, NETAPIBUF_IOC_ALLOC, &arg);
 	if (status == ERROR_NOT_ENOUGH_MEMORY && s->fast) {
 		int saved_errno = errno;
@@ -93,15 +91,34 @@ NET_API_STATUS netapibuf_alloc(const struct netapibuf_session *s, DWORD n,
 	return status;
 }
 
+/*
+ * The kernel's path is out of line, so that the fast one sets nothing up
+ * for it: no struct to zero, no register to save.
+ */
+NET_API_STATUS netapibuf_alloc(const struct netapibuf_session *s, DWORD n,
+			       void **out)
+{
+	if (s->fast && n <= NETAPIBUF_FAST_MAX && netapibuf_fast_alloc(n, out))
+		return NERR_Success;
+	return netapibuf_alloc_kernel(s, n, out);
+}
+
+static NET_API_STATUS __attribute__((noinline))
+netapibuf_free_kernel(const struct netapibuf_session *s, void *p)
+{
+	struct netapibuf_free arg = { .addr = netapibuf_addr(p) };
+
+	return netapibuf_call(s, NETAPIBUF_IOC_FREE, &arg);
+}
+
 /* Free a pointer that may_own() accepted. */
 NET_API_STATUS netapibuf_free(const struct netapibuf_session *s, void *p)
 {
-	struct netapibuf_free arg = { .addr = netapibuf_addr(p) };
 	int fast;
 
 	if (s->fast && (fast = netapibuf_fast_free(p)) >= 0)
 		return (NET_API_STATUS)fast;
-	return netapibuf_call(s, NETAPIBUF_IOC_FREE, &arg);
+	return netapibuf_free_kernel(s, p);
 }
 
 /*
@@ -139,10 +156,12 @@ NetApiBufferAllocate(DWORD ByteCount, LPVOID *Buffer)
 		return ERROR_INVALID_PARAMETER;
 	*Buffer = NULL;
 
-	status = netapibuf_session_get(&s);
-	if (status != NERR_Success)
-		return status;
-
+	s = netapibuf_session_peek();
+	if (!s) {
+		status = netapibuf_session_open(&s);
+		if (status != NERR_Success)
+			return status;
+	}
 	return netapibuf_alloc(s, ByteCount, Buffer);
 }
 
