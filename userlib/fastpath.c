@@ -476,12 +476,13 @@ static void fp_key_create(void)
 	fp_key_ok = !pthread_key_create(&fp_key, fp_thread_exit);
 }
 
-static inline struct fp_tcache *fp_tcache(void)
+/* The cache of a thread whose generation or counter slot is not set. */
+static struct fp_tcache *__attribute__((noinline)) fp_tcache_slow(void)
 {
 	struct fp_tcache *tc = &fp_tc;
 	unsigned int gen = atomic_load_explicit(&fp_gen, memory_order_relaxed);
 
-	if (__builtin_expect(tc->gen != gen, 0)) {
+	if (tc->gen != gen) {
 		memset(tc->cur, 0, sizeof(tc->cur));
 		tc->ctr = NULL;
 		tc->gen = gen;
@@ -490,7 +491,7 @@ static inline struct fp_tcache *fp_tcache(void)
 			tc->keyed = fp_key_ok && !pthread_setspecific(fp_key, tc);
 		}
 	}
-	if (__builtin_expect(!tc->ctr, 0)) {
+	if (!tc->ctr) {
 		struct netapibuf_counters *p;
 
 		p = atomic_load_explicit(&fp.counters, memory_order_acquire);
@@ -498,6 +499,17 @@ static inline struct fp_tcache *fp_tcache(void)
 			tc->ctr = &p->slot[atomic_fetch_add(&fp.next_counter, 1) %
 					   NETAPIBUF_COUNTER_SLOTS];
 	}
+	return tc;
+}
+
+static inline struct fp_tcache *fp_tcache(void)
+{
+	struct fp_tcache *tc = &fp_tc;
+
+	if (__builtin_expect(tc->gen != atomic_load_explicit(&fp_gen,
+							     memory_order_relaxed) ||
+			     !tc->ctr, 0))
+		return fp_tcache_slow();
 	return tc;
 }
 
@@ -647,7 +659,7 @@ out:
 }
 
 /* A chunk no thread owns changed: file it again, and trim the idle ones. */
-static void fp_settle(struct fp_chunk *c, unsigned int class)
+static void __attribute__((noinline)) fp_settle(struct fp_chunk *c, unsigned int class)
 {
 	int saved_errno = errno;
 	unsigned int where;
@@ -704,30 +716,63 @@ static inline int fp_slot(struct fp_chunk *c, const void *p, unsigned int *class
 	return (int)slot;
 }
 
-bool netapibuf_fast_alloc(DWORD n, void **out)
+/* Slot @slot of @c, of @class, becomes the buffer of @n bytes at *@out. */
+static inline void fp_hand_out(struct fp_tcache *tc, struct fp_chunk *c,
+			       unsigned int class, int slot, DWORD n, void **out)
+{
+	char *p = (char *)c->base + ((uintptr_t)slot << (FP_MIN_SHIFT + class));
+
+	atomic_store_explicit(&c->size[slot], (uint16_t)n, memory_order_relaxed);
+	/* A 16-byte slot is zeroed whole: two stores rather than a call. */
+	if (class == 0)
+		memset(p, 0, 1U << FP_MIN_SHIFT);
+	else
+		memset(p, 0, n);
+	fp_count(tc, 1, n);
+	*out = p;
+}
+
+/* Allocate when this thread has no chunk of @class, or its chunk is full. */
+static bool __attribute__((noinline))
+fp_alloc_slow(DWORD n, unsigned int class, void **out)
 {
 	struct fp_tcache *tc = fp_tcache();
-	unsigned int class = fp_class_of(n);
 	struct fp_chunk *c = tc->cur[class];
-	char *p;
 	int slot;
 
 	if (!c || (slot = fp_claim(tc, c, class)) < 0) {
 		slot = fp_refill(tc, class, &c);
+		/* The counter page may be new: the fast path needs its slot. */
+		tc = fp_tcache();
 		if (slot < 0)
 			return false;
-		tc = fp_tcache();	/* the counter page may be new */
 	}
-	atomic_store_explicit(&c->size[slot], (uint16_t)n, memory_order_relaxed);
-	p = (char *)c->base + ((uintptr_t)slot << (FP_MIN_SHIFT + class));
-	memset(p, 0, n);
-	fp_count(tc, 1, n);
-	*out = p;
+	fp_hand_out(tc, c, class, slot, n, out);
+	return true;
+}
+
+/*
+ * A chunk in the thread's cache means the cache is of this generation and
+ * has its counter slot (fp_alloc_slow() saw to both), so the common case
+ * checks only the generation.
+ */
+bool netapibuf_fast_alloc(DWORD n, void **out)
+{
+	struct fp_tcache *tc = &fp_tc;
+	unsigned int class = fp_class_of(n);
+	struct fp_chunk *c = tc->cur[class];
+	int slot;
+
+	if (__builtin_expect(!c || tc->gen != atomic_load_explicit(&fp_gen,
+								   memory_order_relaxed), 0) ||
+	    (slot = fp_claim(tc, c, class)) < 0)
+		return fp_alloc_slow(n, class, out);
+	fp_hand_out(tc, c, class, slot, n, out);
 	return true;
 }
 
 /* Frees @p of @c; false if it is not a live buffer (nothing changed). */
-static bool fp_free(struct fp_chunk *c, void *p)
+static inline __attribute__((always_inline)) bool fp_free(struct fp_chunk *c, void *p)
 {
 	_Atomic uint64_t *word;
 	unsigned int class, n;
