@@ -35,8 +35,10 @@
  * atomic OR; any thread frees with one atomic AND-NOT, which also tells a
  * double free (the bit was clear).  So two threads never contend on a slot
  * word unless one frees what the other allocated.  fp.lock is taken only
- * when a chunk fills up, empties, or changes hands - once per 4096/size
- * allocations at most - and around CHUNKS_GET and CHUNKS_PUT.  Per-thread
+ * when a thread's chunk fills up, a chunk no thread owns empties or stops
+ * being full, or a chunk changes hands - once per 4096/size allocations
+ * at most - and around CHUNKS_GET and CHUNKS_PUT: a Free that empties a
+ * chunk a thread owns leaves it to the owner (fp_place()).  Per-thread
  * chunks rather than per-CPU ones: a thread cannot be migrated in the
  * middle of its claim, so no restartable sequence is needed.
  *
