@@ -146,9 +146,14 @@ static bool locale_is_ascii(void)
 	return !strcmp(nl_langinfo(CODESET), "ANSI_X3.4-1968");
 }
 
-/* One UTF-8 sequence at @s, as wmain.c reads arguments; 0 if invalid. */
+/*
+ * One UTF-8 sequence at @s: its length, 0 if invalid.  Overlong forms,
+ * surrogates and code points past U+10FFFF are not UTF-8 (RFC 3629):
+ * "\xc0\xaf" is no '/', "\xc0\x80" no NUL.
+ */
 static size_t utf8_decode(const unsigned char *s, wchar_t *wc)
 {
+	static const uint32_t min[] = { 0, 0x80, 0x800, 0x10000 };
 	uint32_t c = s[0];
 	int more = c < 0x80 ? 0 : c >= 0xf0 ? 3 : c >= 0xe0 ? 2 :
 		   c >= 0xc0 ? 1 : -1;
@@ -162,6 +167,8 @@ static size_t utf8_decode(const unsigned char *s, wchar_t *wc)
 			return 0;
 		c = c << 6 | (s[i] & 0x3f);
 	}
+	if (c < min[more] || (c >= 0xd800 && c < 0xe000) || c > 0x10ffff)
+		return 0;
 	*wc = (wchar_t)c;
 	return (size_t)more + 1;
 }

@@ -299,6 +299,14 @@ static void c_locale(void)
 	setlocale(LC_ALL, "C");
 	CASE("\xc3\xa9-\xf0\x9f\x98\x80 \xc3\xa9t\xc3\xa9", L"%s %S",
 	     L"\u00e9-\U0001F600", "\xc3\xa9t\xc3\xa9");
+	/* Not UTF-8: overlong forms, a surrogate, past U+10FFFF. */
+	REFUSED(EILSEQ, L"%S", "\xc0\xaf");
+	REFUSED(EILSEQ, L"%S", "a\xc0\x80" "b");
+	REFUSED(EILSEQ, L"%S", "\xe0\x80\xaf");
+	REFUSED(EILSEQ, L"%S", "\xf0\x80\x80\xaf");
+	REFUSED(EILSEQ, L"%S", "\xed\xa0\x80");
+	REFUSED(EILSEQ, L"%S", "\xf4\x90\x80\x80");
+	CASE("\xf4\x8f\xbf\xbf\xee\x80\x80", L"%S", "\xf4\x8f\xbf\xbf\xee\x80\x80");
 	setlocale(LC_ALL, "C.UTF-8");
 }
 
