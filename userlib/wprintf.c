@@ -176,20 +176,25 @@ static size_t utf8_decode(const unsigned char *s, wchar_t *wc)
 /*
  * The code point at @s of a narrow string, decoded per the locale (UTF-8
  * in the C locale, as wmain.c reads arguments): its length in bytes,
- * 0 at the end, or (size_t)-1 if invalid.
+ * 0 at the end, or (size_t)-1 if invalid.  Fed to mbrtowc a byte at a
+ * time, so that no byte past the character is read: with a precision the
+ * string need not be terminated (C11 7.29.2.1).
  */
 static size_t narrow_get(const char *s, wchar_t *wc, mbstate_t *st,
 			 bool ascii)
 {
-	size_t n;
+	size_t n = 0, r;
 
-	if (!*s)
+	for (;;) {
+		r = mbrtowc(wc, s + n, 1, st);
+		if (r != (size_t)-2)
+			break;
+		n++;
+	}
+	if (r == 0)
 		return 0;
-	n = mbrtowc(wc, s, strlen(s), st);
-	if (n == 0)
-		return 0;
-	if (n < (size_t)-2)
-		return n;
+	if (r != (size_t)-1)
+		return n + 1;
 	if (!ascii)
 		return (size_t)-1;
 	memset(st, 0, sizeof(*st));
@@ -223,6 +228,14 @@ static bool fits(const struct wout *o, size_t start_units,
 	       o->units - start_units + cp_units(o, c) <= (size_t)sp->prec;
 }
 
+/* Units the precision leaves for the string: SIZE_MAX if none given. */
+static size_t room(const struct wout *o, size_t start_units,
+		   const struct spec *sp)
+{
+	return sp->prec < 0 ? SIZE_MAX :
+	       (size_t)sp->prec - (o->units - start_units);
+}
+
 /* What %s and %S print for a NULL pointer, as both C runtimes do. */
 static const char null_text[] = "(null)";
 
@@ -239,6 +252,9 @@ static int put_narrow_string(struct wout *o, const char *s,
 	if (!s)
 		s = null_text;
 	for (;;) {
+		/* With the precision spent, the string may end here. */
+		if (!room(o, start_units, sp))
+			break;
 		n = narrow_get(s, &c, &st, ascii);
 		if (!n)
 			break;
@@ -258,13 +274,22 @@ static int put_wide_string(struct wout *o, const void *p,
 			   const struct spec *sp)
 {
 	struct wstr s = { p, o->w16 };
-	size_t start = o->len, start_units = o->units, i = 0;
+	size_t start = o->len, start_units = o->units, i = 0, left;
 	wchar_t c;
 	int err;
 
 	if (!p)
 		return put_narrow_string(o, NULL, sp);
 	for (;;) {
+		/*
+		 * Nothing past the precision is read, as the string need not
+		 * be terminated there: not the unit after a high surrogate
+		 * in its last unit, where a pair would not fit anyway.
+		 */
+		left = room(o, start_units, sp);
+		if (!left || (left == 1 && o->w16 &&
+			      (((const uint16_t *)p)[i] & 0xfc00) == 0xd800))
+			break;
 		c = wstr_get(&s, &i);
 		if (!c || !fits(o, start_units, sp, c))
 			break;

@@ -14,6 +14,7 @@
 extern "C" {
 #endif
 int w16_names(FILE *f);
+int w16_unterminated(FILE *f, const void *units);
 int optout_narrow(FILE *f);
 int cxx_names(FILE *f);
 #ifdef __cplusplus

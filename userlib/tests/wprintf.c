@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <lm.h>
@@ -220,8 +221,67 @@ static void long_string(void)
 	}
 	ok(r == (int)n + 1, "%zu characters: returns %d", n + 1, r);
 	fclose(f);
+
+	/* The same as a narrow argument. */
+	f = fresh();
+	want[2 * n] = '\0';
+	r = fwprintf(f, L"%S!", want);
+	want[2 * n] = '!';
+	{
+		char *got = malloc(2 * n + 16);
+		size_t len;
+
+		len = contents(f, got, 2 * n + 16);
+		ok(len == 2 * n + 1 && !strcmp(got, want),
+		   "%%S, %zu characters of 2 bytes: %zu bytes written", n,
+		   len);
+		free(got);
+	}
+	ok(r == (int)n + 1, "%%S, %zu characters: returns %d", n + 1, r);
+	fclose(f);
 	free(w);
 	free(want);
+}
+
+/*
+ * @size bytes that end where an unmapped page begins: a read past them
+ * faults.
+ */
+static void *at_page_end(const void *bytes, size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || mprotect(p + page, page, PROT_NONE)) {
+		perror("mmap");
+		exit(2);
+	}
+	return memcpy(p + page - size, bytes, size);
+}
+
+/*
+ * With a precision a string need not be terminated (C11 7.29.2.1): not a
+ * byte or unit past what the precision takes is read.
+ */
+static void unterminated(void)
+{
+	static const wchar_t w[] = { L'a', L'b', L'\u00e9' };
+	static const uint16_t u[] = { 'a', 0xd83d };
+	const char *n = at_page_end("ab\xc3\xa9\xe4\xb8\xad", 7);
+	const wchar_t *wp = at_page_end(w, sizeof(w));
+
+	CASE("[ab\xc3\xa9\xe4\xb8\xad][ab][  ab\xc3\xa9]",
+	     L"[%.4S][%.2hs][%5.3S]", n, n, n);
+	CASE("[ab\xc3\xa9][ab][ab\xc3\xa9  ]", L"[%.3s][%.*ls][%-5.3ws]", wp, 2,
+	     wp, wp);
+	/* UTF-16: the high surrogate in the last unit is a pair cut off. */
+	{
+		FILE *f = fresh();
+		int r = w16_unterminated(f, at_page_end(u, sizeof(u)));
+
+		expect(f, r, errno, "[a][a]", "-fshort-wchar: %.2s, %.1s");
+	}
 }
 
 static void streams(void)
@@ -361,6 +421,7 @@ int main(void)
 	}
 	conversions();
 	long_string();
+	unterminated();
 	streams();
 	on_stdout();
 	c_locale();

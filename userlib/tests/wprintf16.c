@@ -18,3 +18,10 @@ int w16_names(FILE *f)
 	return fwprintf(f, L"%s|%5s|%.3s|%c|%S|%d", L"h\u00f4te-\U0001F600",
 			L"ab", L"\U0001F600xy", L'\u00e9', "n", 7);
 }
+
+/* @units: 'a' and a high surrogate, unterminated. */
+int w16_unterminated(FILE *f, const void *units)
+{
+	return fwprintf(f, L"[%.2s][%.1s]", (const wchar_t *)units,
+			(const wchar_t *)units);
+}
