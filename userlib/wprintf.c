@@ -338,6 +338,9 @@ static int put_number(struct wout *o, const char *spec, ...)
 	va_end(ap);
 	if (len < 0)
 		return -errno;
+	/* Past an int of output: refused before a byte of it is stored. */
+	if ((size_t)len > (size_t)INT_MAX - o->units)
+		return -EOVERFLOW;
 	if ((size_t)len >= sizeof(first)) {
 		text = malloc((size_t)len + 1);
 		if (!text)

@@ -188,6 +188,8 @@ static void conversions(void)
 	REFUSED(EINVAL, L"%1$d", 1);
 	REFUSED(EINVAL, L"%y", 1);
 	REFUSED(EINVAL, L"abc%");
+	/* More than an int of output: refused, nothing built (glibc too). */
+	REFUSED(EOVERFLOW, L"a%2147483647d", 1);
 	/* An invalid narrow argument: nothing half written. */
 	REFUSED(EILSEQ, L"ok %S", "\xff");
 }
