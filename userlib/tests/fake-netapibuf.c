@@ -63,6 +63,7 @@ static struct fake_session fake_sessions[FAKE_MAX_SESSIONS] = {
 	[0 ... FAKE_MAX_SESSIONS - 1] = { .fd = -1 },
 };
 static unsigned long fake_calls;
+static unsigned long fake_puts_refused;
 
 /*
  * The real calls, made as raw system calls: no dlsym(), so nothing breaks
@@ -156,6 +157,39 @@ unsigned long fake_netapibuf_calls(void)
 	n = fake_calls;
 	pthread_mutex_unlock(&fake_mutex);
 	return n;
+}
+
+/*
+ * For the fast-path stress test: the pages this process's sessions have
+ * delegated now, the CHUNKS_PUTs refused (a page not delegated, or given
+ * twice), and the counter page's slots added up as the kernel would.
+ */
+void fake_netapibuf_chunks(unsigned long *delegated, unsigned long *refused,
+			   long long *buffers, long long *bytes)
+{
+	const struct netapibuf_counters *ctr;
+
+	fake_lock();
+	*delegated = 0;
+	*buffers = *bytes = 0;
+	for (int i = 0; i < FAKE_MAX_SESSIONS; i++) {
+		struct fake_session *s = &fake_sessions[i];
+
+		if (s->fd < 0 || s->owner != getpid())
+			continue;
+		*delegated += s->ndeleg;
+		if (!s->counters)
+			continue;
+		ctr = (const void *)(uintptr_t)s->counters;
+		for (int j = 0; j < NETAPIBUF_COUNTER_SLOTS; j++) {
+			*buffers += __atomic_load_n(&ctr->slot[j].buffers,
+						    __ATOMIC_RELAXED);
+			*bytes += __atomic_load_n(&ctr->slot[j].bytes,
+						  __ATOMIC_RELAXED);
+		}
+	}
+	*refused = fake_puts_refused;
+	pthread_mutex_unlock(&fake_mutex);
 }
 
 static uint64_t fake_env(const char *name, uint64_t def)
@@ -368,11 +402,15 @@ static int fake_chunks_put(struct fake_session *s,
 		return EINVAL;
 	/* All of them delegated, each once, or nothing is given back. */
 	for (uint32_t i = 0; i < c->count; i++) {
-		if (fake_deleg_find(s, c->addrs[i]) < 0)
-			return EINVAL;
+		bool bad = fake_deleg_find(s, c->addrs[i]) < 0;
+
 		for (uint32_t j = 0; j < i; j++)
 			if (c->addrs[j] == c->addrs[i])
-				return EINVAL;
+				bad = true;
+		if (bad) {
+			fake_puts_refused++;
+			return EINVAL;
+		}
 	}
 	for (uint32_t i = 0; i < c->count; i++) {
 		at = fake_deleg_find(s, c->addrs[i]);
