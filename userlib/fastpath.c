@@ -151,6 +151,7 @@ static _Atomic unsigned int fp_gen = 1;
 struct fp_tcache {
 	unsigned int gen;
 	bool keyed;
+	bool exited;		/* fp_thread_exit() ran: own no chunk */
 	struct netapibuf_counter *ctr;
 	struct fp_chunk *cur[FP_NCLASSES];
 };
@@ -462,6 +463,7 @@ static void fp_thread_exit(void *arg)
 	if (tc->gen != atomic_load(&fp_gen))
 		return;
 	pthread_mutex_lock(&fp.lock);
+	tc->exited = true;
 	for (class = 0; class < FP_NCLASSES; class++) {
 		c = tc->cur[class];
 		tc->cur[class] = NULL;
@@ -652,6 +654,15 @@ own:
 	atomic_store_explicit(&c->owner, (uintptr_t)tc, memory_order_relaxed);
 	tc->cur[class] = c;
 	slot = fp_claim(tc, c, class);
+	/*
+	 * A later key's destructor allocates after fp_thread_exit() ran: a
+	 * chunk the thread kept would stay owned when it is gone, filed by no
+	 * one, so it goes back to the pool with the one slot claimed.
+	 */
+	if (tc->exited) {
+		fp_disown(tc, c, class);
+		fp_place(c);
+	}
 out:
 	pthread_mutex_unlock(&fp.lock);
 	/* A refused GET, a failed mmap: none of the caller's business. */

@@ -24,7 +24,8 @@
  * struct pair): the window where fp_place() and fp_free() must see each
  * other.  With the two sides' orderings weakened to release/acquire, this
  * part failed 22 of 30 runs on an x86 host; with either side's two steps
- * swapped, 9 of 30.
+ * swapped, 9 of 30.  Last, threads allocate from a key destructor that
+ * runs after the library's: the pages they use must go back to the pool.
  *
  * Checked: every Allocate succeeds with zeroed memory, every buffer is
  * intact and its Size right when it is freed, every Free of a live
@@ -482,6 +483,66 @@ static void *taker(void *arg)
 	return NULL;
 }
 
+/*
+ * A thread whose last allocation comes from a key destructor that runs
+ * after the library's (a key created later): nothing files a chunk it
+ * takes then, so it must not keep one.  The next thread's allocation
+ * then takes the same chunk from the pool; a chunk each would be a page
+ * per thread held until a limit makes the library look for idle ones.
+ */
+#define LATE_THREADS	64
+
+static pthread_key_t late_key;
+static void *late_bufs[LATE_THREADS];
+
+static void late_alloc(void *arg)
+{
+	if (NetApiBufferAllocate(16, &late_bufs[(uintptr_t)arg - 1]))
+		bad_alloc++;
+}
+
+static void *late_thread(void *arg)
+{
+	void *p;
+
+	if (NetApiBufferAllocate(16, &p) || NetApiBufferFree(p))
+		bad_alloc++;
+	pthread_setspecific(late_key, arg);
+	return NULL;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void test_late_destructor(void)
+{
+	unsigned int pages = 0, freed_ok = 0;
+	pthread_t t;
+
+	pthread_key_create(&late_key, late_alloc);
+	for (uintptr_t i = 0; i < LATE_THREADS; i++) {
+		pthread_create(&t, NULL, late_thread, (void *)(i + 1));
+		pthread_join(t, NULL);
+	}
+	qsort(late_bufs, LATE_THREADS, sizeof(void *), cmp_ptr);
+	for (int i = 0; i < LATE_THREADS; i++) {
+		if (!late_bufs[i])
+			continue;
+		if (!i || !late_bufs[i - 1] || ((uintptr_t)late_bufs[i] ^
+		    (uintptr_t)late_bufs[i - 1]) >= 4096)
+			pages++;
+		freed_ok += NetApiBufferFree(late_bufs[i]) == NERR_Success;
+	}
+	ok(freed_ok == LATE_THREADS && pages <= 2,
+	   "%d threads allocate 16 B in a late key destructor: %u pages for them, %u freed",
+	   LATE_THREADS, pages, freed_ok);
+	pthread_key_delete(late_key);
+}
+
 int main(int argc, char **argv)
 {
 	void (*chunks)(unsigned long *, unsigned long *, long long *,
@@ -563,6 +624,8 @@ int main(int argc, char **argv)
 		   "%d refills and %d thread exits racing the Frees of their chunks: %ld chunks misfiled",
 		   GIVE_ROUNDS, GIVE_ROUNDS, pr.misfiled);
 	}
+
+	test_late_destructor();
 
 	chunks(&delegated, &refused, &buffers, &bytes);
 	ok(!buffers && !bytes, "counter page: %lld buffers, %lld bytes live",
