@@ -22,36 +22,28 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "utf8.h"
+
 extern int netapibuf_wmain_w32(int argc, wchar_t **argv) __attribute__((weak));
 extern int netapibuf_wmain_w16(int argc, uint16_t **argv) __attribute__((weak));
 extern int wmain(int argc, wchar_t **argv) __attribute__((weak));
 
-/* @s decoded as UTF-8, or NULL if it is not. */
+/* @s decoded as UTF-8, or NULL if it is not (nab_utf8_decode()). */
 static wchar_t *utf8_w32(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	wchar_t *w = calloc(strlen(s) + 1, sizeof(*w));
-	size_t j = 0;
+	size_t j = 0, n;
 
 	while (w && *p) {
-		uint32_t c = *p++;
-		int more = c < 0x80 ? 0 : c >= 0xf0 ? 3 : c >= 0xe0 ? 2 :
-			   c >= 0xc0 ? 1 : -1;
-
-		if (more < 0 || c > 0xf4)
-			goto bad;
-		c &= more ? 0x3f >> more : 0x7f;
-		while (more--) {
-			if ((*p & 0xc0) != 0x80)
-				goto bad;
-			c = c << 6 | (*p++ & 0x3f);
+		n = nab_utf8_decode(p, &w[j++]);
+		if (!n) {
+			free(w);
+			return NULL;
 		}
-		w[j++] = (wchar_t)c;
+		p += n;
 	}
 	return w;
-bad:
-	free(w);
-	return NULL;
 }
 
 /* One argument as UTF-32 (4-byte wchar_t), or NULL. */

@@ -37,6 +37,7 @@
 #include <lm.h>
 
 #include "netapibuf-private.h"
+#include "utf8.h"
 
 _Static_assert(sizeof(wchar_t) == 4, "the library is built with glibc's wchar_t");
 
@@ -147,33 +148,6 @@ static bool locale_is_ascii(void)
 }
 
 /*
- * One UTF-8 sequence at @s: its length, 0 if invalid.  Overlong forms,
- * surrogates and code points past U+10FFFF are not UTF-8 (RFC 3629):
- * "\xc0\xaf" is no '/', "\xc0\x80" no NUL.
- */
-static size_t utf8_decode(const unsigned char *s, wchar_t *wc)
-{
-	static const uint32_t min[] = { 0, 0x80, 0x800, 0x10000 };
-	uint32_t c = s[0];
-	int more = c < 0x80 ? 0 : c >= 0xf0 ? 3 : c >= 0xe0 ? 2 :
-		   c >= 0xc0 ? 1 : -1;
-	int i;
-
-	if (more < 0 || c > 0xf4)
-		return 0;
-	c &= more ? 0x3f >> more : 0x7f;
-	for (i = 1; i <= more; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min[more] || (c >= 0xd800 && c < 0xe000) || c > 0x10ffff)
-		return 0;
-	*wc = (wchar_t)c;
-	return (size_t)more + 1;
-}
-
-/*
  * The code point at @s of a narrow string, decoded per the locale (UTF-8
  * in the C locale, as wmain.c reads arguments): its length in bytes,
  * 0 at the end, or (size_t)-1 if invalid.  Fed to mbrtowc a byte at a
@@ -198,7 +172,7 @@ static size_t narrow_get(const char *s, wchar_t *wc, mbstate_t *st,
 	if (!ascii)
 		return (size_t)-1;
 	memset(st, 0, sizeof(*st));
-	n = utf8_decode((const unsigned char *)s, wc);
+	n = nab_utf8_decode((const unsigned char *)s, wc);
 	return n ? n : (size_t)-1;
 }
 
