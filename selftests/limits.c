@@ -171,6 +171,7 @@ struct cg_report {
 	int raw_err;
 	NET_API_STATUS lib_status, small_status, grow_status;
 	NET_API_STATUS wksta_status, netif_status;
+	unsigned long wksta_ok, netif_ok;
 	bool contents_ok, grow_kept;
 	char msg[256];
 };
@@ -250,9 +251,13 @@ static long long fill_pool(int fd)
  * ENOMEM; the library: ERROR_NOT_ENOUGH_MEMORY) and, full, try to grow a
  * buffer or call the agents; then make room and report.
  */
+/* Agent results a full group may still take: 4,096 (512 KiB or more). */
+#define CG_RESULTS	4096
+
 static void cg_child(const char *cg, struct cg_report *r, enum cg_mode mode)
 {
 	static void *raw[CG_BUFS];
+	static uint8_t *results[CG_RESULTS];
 	struct nab_session s;
 	LPVOID q = (LPVOID)1, first = NULL;
 	uint32_t entries, total;
@@ -302,14 +307,30 @@ static void cg_child(const char *cg, struct cg_report *r, enum cg_mode mode)
 		r->grow_status = NetApiBufferReallocate(first, 8 * MB, &q);
 		r->grow_kept = q == (LPVOID)1;
 	} else if (mode == CG_AGENTS) {
-		result = NULL;
-		r->wksta_status = NetWkstaGetInfo(NULL, 100, &result);
-		NetApiBufferFree(result);
-		result = NULL;
-		r->netif_status = NetInterfaceEnum(NULL, 0, &result,
-						   MAX_PREFERRED_LENGTH,
-						   &entries, &total, NULL);
-		NetApiBufferFree(result);
+		/*
+		 * Each agent until it is refused, its results kept: what the
+		 * group frees meanwhile (RCU-delayed frees of its slab) may
+		 * let a few through, an uncharged result all of them.
+		 */
+		do {
+			result = NULL;
+			r->wksta_status = NetWkstaGetInfo(NULL, 100, &result);
+			results[r->wksta_ok] = result;
+		} while (r->wksta_status == ST_SUCCESS &&
+			 ++r->wksta_ok < CG_RESULTS);
+		for (i = 0; i < r->wksta_ok; i++)
+			NetApiBufferFree(results[i]);
+		do {
+			result = NULL;
+			r->netif_status = NetInterfaceEnum(NULL, 0, &result,
+							   MAX_PREFERRED_LENGTH,
+							   &entries, &total,
+							   NULL);
+			results[r->netif_ok] = result;
+		} while (r->netif_status == ST_SUCCESS &&
+			 ++r->netif_ok < CG_RESULTS);
+		for (i = 0; i < r->netif_ok; i++)
+			NetApiBufferFree(results[i]);
 	}
 
 	/* Room again (nothing above may have touched a new page). */
@@ -633,6 +654,8 @@ TEST_F_TIMEOUT(memcg, agents_in_a_full_group, 120)
 		SKIP(return, "agents not registered, and no "
 		     NAB_SYSINFO_KO_WHERE);
 	run_in_group(_metadata, self, CG_AGENTS);
+	TH_LOG("full: %lu NetWkstaGetInfo and %lu NetInterfaceEnum results before the refusals",
+	       r->wksta_ok, r->netif_ok);
 	EXPECT_EQ(ST_NOMEM, r->wksta_status) TH_LOG("NetWkstaGetInfo");
 	EXPECT_EQ(ST_NOMEM, r->netif_status) TH_LOG("NetInterfaceEnum");
 }
