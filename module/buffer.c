@@ -490,6 +490,9 @@ static void *nab_ref_head(const struct nab_ref *ref)
  * @hold: NULL, or where to store the buffer held (struct nab_ref): then
  *	no other call finds it until nab_buf_publish() or nab_buf_unmake()
  *
+ * A large buffer is mapped before it returns (nab_arena_map_ahead()),
+ * when called by the process that owns the session.
+ *
  * Return: 0, or -ENXIO (arena not mapped), -EDQUOT (a limit), -ENOMEM,
  * -ENOSPC (arena full).
  */
@@ -533,6 +536,9 @@ int nab_buf_alloc_held(struct nab_session *s, u64 size, unsigned long *addr,
 unlock:
 	mutex_unlock(&s->lock);
 	nab_spare_release(&spare);
+	/* Used at once, as a rule: saves the first touch its fault. */
+	if (!ret && size > NAB_SMALL_MAX)
+		nab_arena_map_ahead(s, *addr);
 fail:
 	if (ret)
 		atomic64_inc(&nab_stats.alloc_failures);

@@ -297,7 +297,10 @@ bool nab_pages_growth_fits(const struct nab_pages_growth *g,
 void nab_pages_append(struct nab_pages *pv, struct nab_pages_growth *g);
 void nab_pages_growth_release(struct nab_pages_growth *g);
 
-/* arena.c: all but nab_mmap() and init/destroy with the session locked */
+/*
+ * arena.c: all but nab_mmap(), nab_arena_map_ahead() and init/destroy with
+ * the session locked
+ */
 
 /* User address of an object's first byte. */
 static inline unsigned long nab_arena_addr(const struct nab_session *s,
@@ -320,6 +323,7 @@ int nab_arena_grow(struct nab_session *s, struct nab_obj *obj,
 void nab_arena_release(struct nab_session *s, struct nab_obj *obj,
 		       unsigned long index, unsigned long nr);
 int nab_mmap(struct file *file, struct vm_area_struct *vma);
+void nab_arena_map_ahead(struct nab_session *s, unsigned long addr);
 
 /* buffer.c: all called with the session unlocked */
 int nab_buf_alloc(struct nab_session *s, u64 size, unsigned long *addr);
