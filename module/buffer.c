@@ -290,18 +290,28 @@ static void nab_small_free(struct nab_session *s, struct nab_chunk *c,
 
 static struct nab_large *nab_large_new(size_t size)
 {
+	unsigned long nr = DIV_ROUND_UP(size, PAGE_SIZE);
 	struct nab_large *lb;
 
-	lb = kzalloc(sizeof(*lb), NAB_GFP);
+	/* A few pages: their array comes with the descriptor. */
+	lb = kzalloc(struct_size(lb, few, nr <= NAB_LARGE_FEW ? nr : 0),
+		     NAB_GFP);
 	if (!lb)
 		return NULL;
 	lb->obj.ops = &nab_large_ops;
 	lb->size = size;
-	if (nab_pages_alloc(&lb->pv, DIV_ROUND_UP(size, PAGE_SIZE))) {
-		kfree(lb);
-		return NULL;
+	if (nr <= NAB_LARGE_FEW) {
+		nab_pages_init_fixed(&lb->pv, lb->few, nr);
+		if (nab_pages_fill_up(&lb->pv))
+			goto free_lb;
+	} else if (nab_pages_alloc(&lb->pv, nr)) {
+		goto free_lb;
 	}
 	return lb;
+
+free_lb:
+	kfree(lb);
+	return NULL;
 }
 
 static void nab_large_destroy(struct nab_large *lb)

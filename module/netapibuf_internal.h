@@ -57,11 +57,15 @@ static_assert(NAB_MIN_SIZE == NETAPIBUF_ALIGN);
  * @pages: the pages, each holding one reference of the vector's
  * @nr: pages in @pages
  * @cap: room in the @pages array, at least @nr
+ * @fixed: @pages is not the vector's own allocation but an array inside
+ *	its owner's descriptor: never freed or shrunk here, and replaced by
+ *	an allocated one when the vector grows past @cap
  */
 struct nab_pages {
 	struct page **pages;
 	unsigned long nr;
 	unsigned long cap;
+	bool fixed;
 };
 
 /* A growth by this many pages or fewer allocates no array for them. */
@@ -135,15 +139,27 @@ struct nab_chunk {
  * @pv: the pages, DIV_ROUND_UP(@size, PAGE_SIZE) of them, at least 1
  * @flags: NAB_LARGE_HELD while the buffer is held (struct nab_ref);
  *	atomic bitops, as for &nab_chunk.held
+ * @few: the page array of a buffer made with NAB_LARGE_FEW pages or
+ *	fewer (@pv.fixed), allocated with the descriptor; empty otherwise
  */
 struct nab_large {
 	struct nab_obj obj;
 	size_t size;
 	struct nab_pages pv;
 	unsigned long flags;
+	struct page *few[];
 };
 
 #define NAB_LARGE_HELD		0
+
+/*
+ * A buffer of this many pages or fewer (64 KiB with 4 KiB pages) has its
+ * page array in its descriptor: one allocation and one free less for
+ * each, and the descriptor stays small (192 bytes) even when the buffer
+ * shrinks and its array does not (the limits count 16 bytes a page of
+ * array, limits.c).
+ */
+#define NAB_LARGE_FEW		16
 
 /**
  * struct nab_ref - one buffer, by identity: a slot of a chunk or a large
@@ -280,6 +296,8 @@ void nab_pool_exit(void);
 
 /* pages.c */
 int nab_pages_alloc_array(struct nab_pages *pv, unsigned long nr);
+void nab_pages_init_fixed(struct nab_pages *pv, struct page **array,
+			  unsigned long cap);
 int nab_pages_fill_up(struct nab_pages *pv);
 int nab_pages_alloc(struct nab_pages *pv, unsigned long nr);
 void nab_pages_take(struct nab_pages *to, struct nab_pages *from,

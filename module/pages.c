@@ -166,6 +166,19 @@ int nab_pages_alloc_array(struct nab_pages *pv, unsigned long nr)
 }
 
 /**
+ * nab_pages_init_fixed() - an empty vector on an array it does not own
+ * @pv: the vector to fill in
+ * @array: room for @cap page pointers, in the descriptor of @pv's owner,
+ *	which outlives the vector's use of it
+ * @cap: room, at least 1
+ */
+void nab_pages_init_fixed(struct nab_pages *pv, struct page **array,
+			  unsigned long cap)
+{
+	*pv = (struct nab_pages){ .pages = array, .cap = cap, .fixed = true };
+}
+
+/**
  * nab_pages_fill_up() - fill the rest of a vector's array with zeroed pages
  * @pv: the vector; pages are added from @pv->nr to @pv->cap
  *
@@ -249,17 +262,20 @@ static int nab_pages_growth_alloc(struct nab_pages_growth *g,
 void nab_pages_release(struct nab_pages *pv)
 {
 	nab_pages_put(pv->pages, pv->nr);
-	kvfree(pv->pages);
+	if (!pv->fixed)
+		kvfree(pv->pages);
 	*pv = (struct nab_pages){};
 }
 
 /**
  * nab_pages_move() - hand a vector, pages and array, to a new owner
  * @to: empty; gets @from's pages
- * @from: empty afterwards
+ * @from: empty afterwards; its array is its own (not @fixed)
  */
 void nab_pages_move(struct nab_pages *to, struct nab_pages *from)
 {
+	/* A fixed array stays in its owner's descriptor. */
+	WARN_ON_ONCE(from->fixed);
 	*to = *from;
 	*from = (struct nab_pages){};
 }
@@ -274,7 +290,9 @@ void nab_pages_move(struct nab_pages *to, struct nab_pages *from)
  *
  * An array with room for more than twice @nr pages is replaced by one of
  * @nr, if that can be had at once: the limits count room for twice a
- * vector's pages (limits.c). If not, the array keeps its capacity. The
+ * vector's pages (limits.c). If not, or if the array is fixed (in the
+ * owner's descriptor, where it costs nothing more), the array keeps its
+ * capacity. The
  * new array is at most half the old one, so this allocates, under
  * whatever lock the caller holds, far less than it just freed.
  */
@@ -285,7 +303,7 @@ void nab_pages_shrink(struct nab_pages *pv, unsigned long nr)
 	nab_pages_cut(pv->pages, pv->nr, nr);
 	nab_pages_put(pv->pages + nr, pv->nr - nr);
 	pv->nr = nr;
-	if (!nr || pv->cap <= 2 * nr)
+	if (!nr || pv->fixed || pv->cap <= 2 * nr)
 		return;
 	pages = kvmalloc_array(nr, sizeof(*pages), NAB_GFP_SHRINK);
 	if (!pages)
@@ -373,6 +391,11 @@ void nab_pages_append(struct nab_pages *pv, struct nab_pages_growth *g)
 		memcpy(g->room.pages, pv->pages, pv->nr * sizeof(*pv->pages));
 		swap(pv->pages, g->room.pages);
 		swap(pv->cap, g->room.cap);
+		/* A fixed array stays in the descriptor that holds it. */
+		if (pv->fixed) {
+			g->room = (struct nab_pages){};
+			pv->fixed = false;
+		}
 	}
 	memcpy(pv->pages + pv->nr, g->add.pages, g->add.nr * sizeof(*pv->pages));
 	pv->nr = new_nr;
