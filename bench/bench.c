@@ -723,6 +723,9 @@ static void nab_trace(void)
 	nab_alloc_or_die(&nab_lib, &b, 4 << 20);
 	nab_touch(&b);
 	lib_free(&b);
+	nab_alloc_or_die(&nab_lib, &b, 64 << 10);
+	nab_touch(&b);
+	lib_free(&b);
 	if (NetApiBufferAgentCall("bench", 0, NULL, 0, args, &buf) !=
 	    NERR_Success)
 		nab_die("NetApiBufferAgentCall(\"bench\") failed");
@@ -734,6 +737,12 @@ static void nab_trace(void)
 	nab_mark("op touch 16 B");
 	nab_touch(&b);
 	nab_mark("op free 16 B");
+	lib_free(&b);
+	nab_mark("op alloc 64 KiB");
+	nab_alloc_or_die(&nab_lib, &b, 64 << 10);
+	nab_mark("op touch 64 KiB");
+	nab_touch(&b);
+	nab_mark("op free 64 KiB");
 	lib_free(&b);
 	nab_mark("op alloc 4 MiB");
 	nab_alloc_or_die(&nab_lib, &b, 4 << 20);
