@@ -3,13 +3,16 @@
  * The netapibuf ioctl ABI, spoken raw: struct sizes, flags and reserved
  * fields, command numbers, bad pointers, INFO, the arena mapping
  * (ENXIO, EBUSY, EINVAL, mremap), addresses, zeroing and unmapping of
- * freed buffers, page frames kept by REALLOC, the limits (EDQUOT) and a
+ * freed buffers, large buffers mapped at allocation (and only in the
+ * arena), page frames kept by REALLOC, the limits (EDQUOT) and a
  * full arena (ENOSPC).
  *
  * Copyright (C) 2026 The netapibuf authors
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "netapibuf_test.h"
 
@@ -1115,6 +1118,81 @@ TEST_F(abi, freed_large_buffer_faults)
 				       n, probes[j] - buf);
 		}
 	}
+}
+
+/* Pages of [p, p + len) that mincore(2) finds mapped; -1 on error. */
+static long nab_mapped_pages(const void *p, size_t len)
+{
+	size_t i, n = (len + NAB_PAGE_SIZE - 1) / NAB_PAGE_SIZE;
+	unsigned char *vec = calloc(n, 1);
+	long mapped = 0;
+
+	if (!vec || mincore((void *)p, len, vec)) {
+		free(vec);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		mapped += vec[i] & 1;
+	free(vec);
+	return mapped;
+}
+
+/*
+ * ALLOC maps a large buffer's first 4 MiB (1,024 pages) before it
+ * returns, as the first touch would, zeroed; FREE unmaps them again.
+ */
+TEST_F(abi, large_buffer_mapped_at_allocation)
+{
+	size_t page = NAB_PAGE_SIZE;
+	const size_t sizes[] = { page + 1, 16 * page, (4 << 20) + 1 };
+	size_t i, n, pages, ahead;
+	char *buf;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		n = sizes[i];
+		pages = (n + page - 1) / page;
+		ahead = pages < 1024 ? pages : 1024;
+		test_ioctl_alloc(n, (void **)&buf);
+		EXPECT_EQ((long)ahead, nab_mapped_pages(buf, pages * page))
+			TH_LOG("%zu-byte buffer: mapped pages before any touch",
+			       n);
+		if (pages > ahead)
+			EXPECT_EQ(0, nab_mapped_pages(buf + ahead * page,
+						      (pages - ahead) * page));
+		EXPECT_EQ(-1, nab_check_zero(buf, 0, n));
+		test_ioctl_free(buf);
+		EXPECT_EQ(0, nab_mapped_pages(buf, pages * page))
+			TH_LOG("%zu-byte buffer: mapped pages after free", n);
+	}
+}
+
+/*
+ * ... only into the arena: with the arena unmapped and a file mapped in
+ * its place at the same offsets, ALLOC still hands out an address and
+ * maps nothing there.
+ */
+TEST_F(abi, no_mapping_ahead_outside_the_arena)
+{
+	size_t len = self->s.info.arena_size;
+	void *other;
+	char *buf;
+	int fd;
+
+	fd = memfd_create("not-the-arena", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, len));
+	ASSERT_EQ(0, munmap(self->s.arena, len));
+	other = mmap(self->s.arena, len, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_FIXED, fd, 0);
+	ASSERT_EQ(self->s.arena, other);
+	close(fd);
+	/* The fixture's teardown unmaps it as if it were the arena. */
+
+	test_ioctl_alloc(16 * NAB_PAGE_SIZE, (void **)&buf);
+	ASSERT_TRUE(buf >= (char *)other && buf < (char *)other + len);
+	EXPECT_EQ(0, nab_mapped_pages(buf, 16 * NAB_PAGE_SIZE));
+	EXPECT_EQ(-1, nab_check_zero(buf, 0, 16 * NAB_PAGE_SIZE));
+	test_ioctl_free(buf);
 }
 
 /*
