@@ -201,6 +201,8 @@ static const struct nab_test_resize nab_test_resizes[] = {
 	{ 5000, 100 }, { 5000, 5001 }, { 5000, 3 * PAGE_SIZE + 1 },
 	{ 3 * PAGE_SIZE + 1, 5000 }, { 1 << 20, 1 << 21 }, { 1 << 21, 1 << 20 },
 	{ 2048, 2049 }, { 2049, 2048 },
+	/* From a page array in the descriptor to one of its own, and back. */
+	{ 16 * PAGE_SIZE, 1 << 20 }, { 1 << 20, 16 * PAGE_SIZE },
 };
 
 /* What limits.c charges for a buffer the allocator makes of @size. */
