@@ -155,7 +155,8 @@ static void nab_ref_hold(struct nab_session *s, const struct nab_ref *ref,
  * @large: a new large buffer with its pages, not in the arena
  * @growth: pages for a large buffer to grow by
  * @dead: a large buffer out of the arena, to free
- * @want: what the call found missing (-EAGAIN), to allocate
+ * @want: what the call found missing (-EAGAIN), to allocate, or
+ *	NAB_WANT_ZEROED: @large is the session's kept buffer, to zero
  * @class: the class of the chunk wanted
  * @size: the size of the large buffer wanted
  * @nr: pages of the large buffer to grow, as they were
@@ -167,7 +168,9 @@ struct nab_spare {
 	struct nab_large *large;
 	struct nab_pages_growth growth;
 	struct nab_large *dead;
-	enum { NAB_WANT_CHUNK, NAB_WANT_LARGE, NAB_WANT_GROWTH } want;
+	enum {
+		NAB_WANT_CHUNK, NAB_WANT_LARGE, NAB_WANT_ZEROED, NAB_WANT_GROWTH
+	} want;
 	unsigned int class;
 	size_t size;
 	unsigned long nr, cap, new_nr;
@@ -332,6 +335,12 @@ static int nab_large_alloc(struct nab_session *s, size_t size,
 	if (!lb || lb->pv.nr != nr) {
 		spare->want = NAB_WANT_LARGE;
 		spare->size = size;
+		/* The buffer the session kept, zeroed unlocked, if it fits. */
+		if (!lb) {
+			spare->large = nab_kept_take(s, nr);
+			if (spare->large)
+				spare->want = NAB_WANT_ZEROED;
+		}
 		return -EAGAIN;
 	}
 	ret = nab_arena_insert(s, &lb->obj, nr);
@@ -410,6 +419,10 @@ static int nab_spare_fill(struct nab_spare *spare)
 			nab_large_destroy(spare->large);
 		spare->large = nab_large_new(spare->size);
 		return spare->large ? 0 : -ENOMEM;
+	case NAB_WANT_ZEROED:
+		/* It held only this session's data; Allocate gives zeroes. */
+		nab_pages_zero(&spare->large->pv);
+		return 0;
 	case NAB_WANT_GROWTH:
 		if (spare->growth.add.pages || spare->growth.room.pages)
 			nab_pages_growth_release(&spare->growth);
@@ -698,10 +711,12 @@ int nab_buf_free(struct nab_session *s, unsigned long addr)
 		dead = nab_ref_free(s, &ref);
 		/*
 		 * Unmapped now: the session may keep the pages (limits.c),
-		 * if it has a pool; most have none, and pay no call.
+		 * in its pool if it has one, else as its kept buffer.
 		 */
 		if (dead && s->pool.cap)
 			nab_pool_fill(s, &dead->pv);
+		else if (dead && nab_kept_put(s, dead))
+			dead = NULL;
 	}
 	mutex_unlock(&s->lock);
 	if (dead)

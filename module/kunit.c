@@ -555,6 +555,70 @@ static void nab_test_pool(struct kunit *test)
 	nab_pool_bytes = saved_pool;
 }
 
+/*
+ * The kept buffer (limits.c): the last large buffer of up to
+ * NAB_LARGE_FEW pages a session without a pool freed, given zeroed to
+ * its next allocation of as many pages; counted against the limits but
+ * not in the charges; given back when a charge would fail and when the
+ * pool would be; none with pool_bytes 0.
+ */
+static void nab_test_kept(struct kunit *test)
+{
+	unsigned long saved_session = nab_max_session_bytes;
+	unsigned long saved_pool = nab_pool_bytes;
+	u64 per_page = PAGE_SIZE + 2 * sizeof(struct page *);
+	s64 kept = atomic64_read(&nab_stats.kept_pages);
+	struct nab_session *s = test->priv;
+	unsigned long a, b;
+	struct nab_large *lb;
+	u8 *first;
+
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 16 * PAGE_SIZE, &a), 0);
+	nab_test_fill(s, a, 16 * PAGE_SIZE, 0x5a);
+	first = nab_test_ptr(s, a, 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, a), 0);
+	lb = s->kept;
+	KUNIT_ASSERT_NOT_NULL(test, lb);
+	KUNIT_EXPECT_EQ(test, s->charged, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.kept_pages), kept + 16);
+
+	/* Another page count leaves it; the same one gets it, zeroed. */
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 8 * PAGE_SIZE, &b), 0);
+	KUNIT_EXPECT_PTR_EQ(test, s->kept, lb);
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 15 * PAGE_SIZE + 1, &a), 0);
+	KUNIT_EXPECT_NULL(test, s->kept);
+	KUNIT_EXPECT_PTR_EQ(test, nab_test_ptr(s, a, 0), first);
+	KUNIT_EXPECT_TRUE(test, nab_test_is_zero(s, a, 0, 16 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.kept_pages), kept);
+
+	/* In the way of a charge: given back, and the charge succeeds. */
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, a), 0);
+	KUNIT_ASSERT_NOT_NULL(test, s->kept);
+	nab_max_session_bytes = 28 * per_page;
+	KUNIT_EXPECT_EQ(test, nab_buf_alloc(s, 8 * PAGE_SIZE, &a), 0);
+	KUNIT_EXPECT_NULL(test, s->kept);
+	KUNIT_EXPECT_EQ(test, s->charged, 16 * per_page);
+	nab_max_session_bytes = saved_session;
+
+	/* One at a time; none with pool_bytes 0; the pool's drain frees it. */
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, a), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, b), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.kept_pages), kept + 8);
+	KUNIT_EXPECT_TRUE(test, nab_pool_drain(s));
+	KUNIT_EXPECT_NULL(test, s->kept);
+	nab_pool_bytes = 0;
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 8 * PAGE_SIZE, &a), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, a), 0);
+	KUNIT_EXPECT_NULL(test, s->kept);
+	nab_pool_bytes = saved_pool;
+	KUNIT_EXPECT_EQ(test, atomic64_read(&nab_stats.kept_pages), kept);
+
+	/* The session's end gives it back (kmemleak would see it if not). */
+	KUNIT_ASSERT_EQ(test, nab_buf_alloc(s, 4 * PAGE_SIZE, &a), 0);
+	KUNIT_ASSERT_EQ(test, nab_buf_free(s, a), 0);
+	KUNIT_EXPECT_NOT_NULL(test, s->kept);
+}
+
 static struct kunit_case nab_test_cases[] = {
 	KUNIT_CASE(nab_test_alloc_sizes),
 	KUNIT_CASE(nab_test_lookup),
@@ -567,6 +631,7 @@ static struct kunit_case nab_test_cases[] = {
 	KUNIT_CASE(nab_test_hold),
 	KUNIT_CASE(nab_test_teardown),
 	KUNIT_CASE(nab_test_pool),
+	KUNIT_CASE(nab_test_kept),
 	{}
 };
 

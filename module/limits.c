@@ -135,7 +135,7 @@ MODULE_PARM_DESC(max_user_sessions,
 
 NAB_PARAM(pool_bytes, 0, SZ_1G, PAGE_SIZE);
 MODULE_PARM_DESC(pool_bytes,
-		 "Most bytes of pages one session keeps after freeing its own large buffers, to give unzeroed to agents that write every byte of their results; charged to the session while kept; whole pages, 0 to 1 GiB, 0 to keep none (default 4 MiB)");
+		 "Most bytes of pages one session keeps after freeing its own large buffers, to give unzeroed to agents that write every byte of their results, or (a buffer of up to 64 KiB, with no agent) zeroed to its next allocation of as many pages; counted against the limits while kept; whole pages, 0 to 1 GiB, 0 to keep none (default 4 MiB)");
 
 /**
  * nab_limits_init() - defaults that depend on the machine
@@ -221,7 +221,23 @@ static bool nab_size_has_pages(u64 size)
 	return size > NAB_SMALL_MAX;
 }
 
-/* Take @cost more for @s, or nothing and -EDQUOT past a limit. */
+/* The charge of a kept buffer of @nr pages: as for a live one. */
+static u64 nab_kept_cost(unsigned long nr)
+{
+	return nab_held((u64)nr << PAGE_SHIFT, true);
+}
+
+/* What @s's kept buffer counts against the limits, beside s->charged. */
+static u64 nab_kept_held(struct nab_session *s)
+{
+	return s->kept ? nab_kept_cost(s->kept->pv.nr) : 0;
+}
+
+/*
+ * Take @cost more for @s, or nothing and -EDQUOT past a limit. Kept
+ * buffers (below) count against the limits too, though not in the
+ * charges: the limits bound what sessions hold, kept or live.
+ */
 static int __nab_take(struct nab_session *s, u64 cost)
 {
 	u64 session_max = READ_ONCE(nab_max_session_bytes);
@@ -230,7 +246,7 @@ static int __nab_take(struct nab_session *s, u64 cost)
 
 	lockdep_assert_held(&s->lock);
 
-	if (check_add_overflow(s->charged, cost, &sum) ||
+	if (check_add_overflow(s->charged + nab_kept_held(s), cost, &sum) ||
 	    (session_max && sum > session_max))
 		return -EDQUOT;
 
@@ -242,7 +258,8 @@ static int __nab_take(struct nab_session *s, u64 cost)
 	 * a buffer of NAB_BUFFER_MAX holds, so the sum of all of them cannot
 	 * reach the sign bit.
 	 */
-	sum = atomic64_add_return(cost, &nab_stats.charged_bytes);
+	sum = atomic64_add_return(cost, &nab_stats.charged_bytes) +
+	      atomic64_read(&nab_stats.kept_bytes);
 	if (total_max && sum > total_max) {
 		atomic64_sub(cost, &nab_stats.charged_bytes);
 		return -EDQUOT;
@@ -275,28 +292,54 @@ static void nab_give(struct nab_session *s, u64 cost)
  * when the session goes.
  */
 
+/* Free the session's kept buffer; returns its pages. */
+static unsigned long nab_kept_drop_locked(struct nab_session *s)
+{
+	struct nab_large *lb = s->kept;
+	unsigned long nr;
+
+	lockdep_assert_held(&s->lock);
+	if (!lb)
+		return 0;
+	nr = lb->pv.nr;
+	s->kept = NULL;
+	atomic64_sub(nab_kept_cost(nr), &nab_stats.kept_bytes);
+	atomic64_sub(nr, &nab_stats.kept_pages);
+	/* What nab_large_destroy() does: it is out of the arena. */
+	nab_pages_release(&lb->pv);
+	kfree(lb);
+	return nr;
+}
+
 static unsigned long nab_pool_drain_locked(struct nab_session *s)
 {
 	unsigned long nr = s->pool.nr;
 
 	lockdep_assert_held(&s->lock);
-	if (!nr)
-		return 0;
-	nab_give(s, (u64)nr * PAGE_SIZE);
-	nab_pages_put_all(&s->pool);
-	atomic64_sub(nr, &nab_stats.pool_pages);
-	return nr;
+	if (nr) {
+		nab_give(s, (u64)nr * PAGE_SIZE);
+		nab_pages_put_all(&s->pool);
+		atomic64_sub(nr, &nab_stats.pool_pages);
+	}
+	return nr + nab_kept_drop_locked(s);
 }
 
 /*
  * Take @cost more for @s; past a limit, first give back the session's
- * pool: pages kept for later never make a charge fail.
+ * pool and kept buffer: pages kept for later never make a charge fail.
+ * Other sessions' kept buffers count against max_total_bytes too, so
+ * they give way next (those whose lock is free at once: only trylocks,
+ * with @s locked), and room one session freed serves another.
  */
 static int nab_take(struct nab_session *s, u64 cost)
 {
 	int ret = __nab_take(s, cost);
 
 	if (ret && nab_pool_drain_locked(s))
+		ret = __nab_take(s, cost);
+	if (ret && atomic64_read(&nab_stats.kept_bytes) &&
+	    nab_sessions_trylock_each(nab_kept_drop_locked,
+				      (cost >> PAGE_SHIFT) + 1))
 		ret = __nab_take(s, cost);
 	return ret;
 }
@@ -325,6 +368,76 @@ void nab_pool_fill(struct nab_session *s, struct nab_pages *pv)
 		return;
 	nab_pages_take(&s->pool, pv, nr);
 	atomic64_add(nr, &nab_stats.pool_pages);
+}
+
+/*
+ * The kept buffer: a session with no pool keeps the last large buffer it
+ * freed, if it has NAB_LARGE_FEW pages or fewer (and no more than
+ * pool_bytes), descriptor and pages whole, for its next allocation of as
+ * many pages: that one zeroes the pages (buffer.c), as the page allocator
+ * would, and skips the allocations and the frees (2 us of guest time
+ * under -icount for 64 KiB, docs/bench.md). The buffer held only this
+ * session's data, and nab_arena_release() has unmapped it. It counts
+ * against the session and global limits as it did while live, though not
+ * in the charges (s->charged, charged_bytes: what live buffers and pools
+ * hold), and stays charged to the memory cgroup; so it goes wherever the
+ * pool goes: when a charge would fail, when an allocation of the session
+ * fails, under memory pressure and with the session.
+ */
+
+/**
+ * nab_kept_put() - keep a large buffer the session freed
+ * @s: the session, locked
+ * @lb: the buffer, out of the arena and unmapped (nab_arena_release())
+ *
+ * Return: true if @s keeps @lb (it owns it from here), false if the
+ * caller is to free it: the session has a pool or a kept buffer already,
+ * @lb is too large, or charging it would pass a limit.
+ */
+bool nab_kept_put(struct nab_session *s, struct nab_large *lb)
+{
+	u64 session_max = READ_ONCE(nab_max_session_bytes);
+	u64 total_max = READ_ONCE(nab_max_total_bytes);
+	unsigned long nr = lb->pv.nr;
+	u64 cost = nab_kept_cost(nr);
+	u64 sum;
+
+	lockdep_assert_held(&s->lock);
+	if (s->kept || s->pool.cap || nr > NAB_LARGE_FEW ||
+	    ((u64)nr << PAGE_SHIFT) > READ_ONCE(nab_pool_bytes))
+		return false;
+	/* Within the limits, as __nab_take() checks them. */
+	if (session_max && s->charged + cost > session_max)
+		return false;
+	sum = atomic64_add_return(cost, &nab_stats.kept_bytes) +
+	      atomic64_read(&nab_stats.charged_bytes);
+	if (total_max && sum > total_max) {
+		atomic64_sub(cost, &nab_stats.kept_bytes);
+		return false;
+	}
+	s->kept = lb;
+	atomic64_add(nr, &nab_stats.kept_pages);
+	return true;
+}
+
+/**
+ * nab_kept_take() - the session's kept buffer, if it has @nr pages
+ * @s: the session, locked
+ * @nr: pages of the buffer about to be allocated, charged already
+ *
+ * Return: the buffer, unzeroed, the caller's from here; or NULL.
+ */
+struct nab_large *nab_kept_take(struct nab_session *s, unsigned long nr)
+{
+	struct nab_large *lb = s->kept;
+
+	lockdep_assert_held(&s->lock);
+	if (!lb || lb->pv.nr != nr)
+		return NULL;
+	s->kept = NULL;
+	atomic64_sub(nab_kept_cost(nr), &nab_stats.kept_bytes);
+	atomic64_sub(nr, &nab_stats.kept_pages);
+	return lb;
 }
 
 /**
@@ -410,7 +523,8 @@ void nab_pool_destroy(struct nab_session *s)
 static unsigned long nab_pool_count(struct shrinker *shrinker,
 				    struct shrink_control *sc)
 {
-	unsigned long nr = atomic64_read(&nab_stats.pool_pages);
+	unsigned long nr = atomic64_read(&nab_stats.pool_pages) +
+			   atomic64_read(&nab_stats.kept_pages);
 
 	return nr ? nr : SHRINK_EMPTY;
 }

@@ -236,6 +236,9 @@ struct nab_deleg {
  * @pool: pages of large buffers the session freed, kept for agents that
  *	write every byte of their results; no array until such an agent
  *	is called (limits.c)
+ * @kept: the last large buffer of NAB_LARGE_FEW pages or fewer the
+ *	session freed while it had no pool, out of the arena and unmapped,
+ *	kept whole for its next allocation of as many pages (limits.c)
  * @pid: thread group id of the opener, for the debugfs listing
  * @comm: command name of the opener, for the debugfs listing
  * @node: in the list of all sessions
@@ -258,6 +261,7 @@ struct nab_session {
 	unsigned long nr_delegated;
 	struct nab_deleg *counters;
 	struct nab_pages pool;
+	struct nab_large *kept;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
@@ -288,6 +292,8 @@ void nab_uncharge_chunks(struct nab_session *s, unsigned long nr);
 /* the pool of pages a session freed: see the functions' comments */
 extern unsigned long nab_pool_bytes;
 void nab_pool_fill(struct nab_session *s, struct nab_pages *pv);
+bool nab_kept_put(struct nab_session *s, struct nab_large *lb);
+struct nab_large *nab_kept_take(struct nab_session *s, unsigned long nr);
 unsigned long nab_pool_take(struct nab_session *s, struct nab_pages *pv);
 bool nab_pool_drain(struct nab_session *s);
 void nab_pool_destroy(struct nab_session *s);
@@ -307,6 +313,7 @@ void nab_pages_release(struct nab_pages *pv);
 void nab_pages_move(struct nab_pages *to, struct nab_pages *from);
 void nab_pages_shrink(struct nab_pages *pv, unsigned long nr);
 void nab_pages_zero_tail(struct nab_pages *pv, size_t size, size_t new_size);
+void nab_pages_zero(struct nab_pages *pv);
 int nab_pages_grow(struct nab_pages *pv, unsigned long new_nr);
 int nab_pages_prepare(struct nab_pages_growth *g, unsigned long nr,
 		      unsigned long cap, unsigned long new_nr);
@@ -389,6 +396,8 @@ struct nab_stats {
 	atomic64_t pages;
 	atomic64_t charged_bytes;	/* limits.c's, see nab_take() */
 	atomic64_t pool_pages;		/* limits.c's, see nab_pool_fill() */
+	atomic64_t kept_pages;		/* limits.c's, see nab_kept_put() */
+	atomic64_t kept_bytes;		/* limits.c's: what they count */
 };
 
 extern struct nab_stats nab_stats;

@@ -337,6 +337,21 @@ void nab_pages_zero_tail(struct nab_pages *pv, size_t size, size_t new_size)
 }
 
 /**
+ * nab_pages_zero() - zero every page of a vector
+ * @pv: the vector
+ *
+ * What the page allocator does for __GFP_ZERO (clear_page() a page), for
+ * pages used again.
+ */
+void nab_pages_zero(struct nab_pages *pv)
+{
+	unsigned long i;
+
+	for (i = 0; i < pv->nr; i++)
+		clear_highpage(pv->pages[i]);
+}
+
+/**
  * nab_pages_prepare() - allocate what growing a vector takes
  * @g: filled in: the new pages and, if the array is too small, a bigger one
  * @nr: pages the vector holds now

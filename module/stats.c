@@ -190,6 +190,7 @@ NAB_STAT_ATTR(alloc_failures, 0);
 NAB_STAT_ATTR(pages, 0);
 NAB_STAT_ATTR(charged_bytes, 0);
 NAB_STAT_ATTR(pool_pages, 0);
+NAB_STAT_ATTR(kept_pages, 0);
 
 static struct attribute *nab_stats_attrs[] = {
 	&nab_stat_sessions.attr.attr,
@@ -201,6 +202,7 @@ static struct attribute *nab_stats_attrs[] = {
 	&nab_stat_pages.attr.attr,
 	&nab_stat_charged_bytes.attr.attr,
 	&nab_stat_pool_pages.attr.attr,
+	&nab_stat_kept_pages.attr.attr,
 	NULL
 };
 
