@@ -866,18 +866,6 @@ static int step_run_lib(struct __test_metadata *_metadata, enum cmd cmd,
 
 /* ---- the sweep ---------------------------------------------------------- */
 
-static bool chunks_offered(void)
-{
-	struct nab_session s;
-	bool ret;
-
-	if (nab_session_open(&s, false))
-		return false;
-	ret = s.info.features & NETAPIBUF_FEATURE_CHUNKS;
-	nab_session_close(&s);
-	return ret;
-}
-
 FIXTURE(fail_nth) {
 	struct nab_stats base;
 	int fd;
@@ -927,7 +915,7 @@ FIXTURE_SETUP(fail_nth)
 	ASSERT_TRUE(fault_ready)
 		TH_LOG("cannot set up " FAILSLAB " and " FAIL_PAGE_ALLOC);
 	if ((variant->cmd == CHUNKS_GET || variant->cmd == CHUNKS_PUT) &&
-	    !chunks_offered())
+	    !nab_chunks_offered())
 		SETUP_SKIP("the module does not offer NETAPIBUF_FEATURE_CHUNKS");
 	if (needs_agents(variant->cmd) && !agents_ready())
 		SETUP_SKIP("agents wksta and netif not registered, and no "

@@ -76,18 +76,6 @@ int ioctl(int fd, unsigned long req, ...)
 	return syscall(SYS_ioctl, fd, req, arg);
 }
 
-static bool chunks_offered(void)
-{
-	struct nab_session s;
-	bool ret;
-
-	if (nab_session_open(&s, false))
-		return false;
-	ret = s.info.features & NETAPIBUF_FEATURE_CHUNKS;
-	nab_session_close(&s);
-	return ret;
-}
-
 /* Whether the kernel knows @p as a buffer (the library's fast path does not
  * tell it about its own). */
 static bool kernel_knows(const void *p)
@@ -104,7 +92,7 @@ FIXTURE(fast) {
 FIXTURE_SETUP(fast)
 {
 	NAB_REQUIRE_DEVICE();
-	if (!chunks_offered())
+	if (!nab_chunks_offered())
 		SETUP_SKIP("the module does not offer NETAPIBUF_FEATURE_CHUNKS");
 	ASSERT_STATS(&self->base);
 }
@@ -620,7 +608,7 @@ FIXTURE(chunks) {
 FIXTURE_SETUP(chunks)
 {
 	NAB_REQUIRE_DEVICE();
-	if (!chunks_offered())
+	if (!nab_chunks_offered())
 		SETUP_SKIP("the module does not offer NETAPIBUF_FEATURE_CHUNKS");
 	ASSERT_EQ(0, nab_session_open(&self->s, true));
 }
@@ -777,7 +765,7 @@ TEST(chunks_need_the_arena)
 	struct nab_session s;
 
 	NAB_REQUIRE_DEVICE();
-	if (!chunks_offered())
+	if (!nab_chunks_offered())
 		SKIP(return, "no NETAPIBUF_FEATURE_CHUNKS");
 	ASSERT_EQ(0, nab_session_open(&s, false));
 	EXPECT_EQ(-1, ioctl(s.fd, NETAPIBUF_IOC_CHUNKS_GET, &c));
@@ -834,11 +822,11 @@ TEST(feature_hidden_falls_back)
 	pid_t pid;
 
 	NAB_REQUIRE_DEVICE();
-	if (!chunks_offered())
+	if (!nab_chunks_offered())
 		SKIP(return, "no NETAPIBUF_FEATURE_CHUNKS to hide");
 	ASSERT_STATS(&base);
 	ASSERT_TRUE(nab_param_write("chunks", 0));
-	EXPECT_FALSE(chunks_offered());
+	EXPECT_FALSE(nab_chunks_offered());
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {

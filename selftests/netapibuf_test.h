@@ -231,6 +231,19 @@ static inline void nab_session_close(struct nab_session *s)
 	s->fd = -1;
 }
 
+/* Whether the module offers delegated chunks (NETAPIBUF_FEATURE_CHUNKS). */
+static inline bool nab_chunks_offered(void)
+{
+	struct nab_session s;
+	bool ret;
+
+	if (nab_session_open(&s, false))
+		return false;
+	ret = s.info.features & NETAPIBUF_FEATURE_CHUNKS;
+	nab_session_close(&s);
+	return ret;
+}
+
 static inline bool nab_in_arena(const struct nab_session *s, const void *p,
 				size_t len)
 {

@@ -45,28 +45,10 @@
 #define ERRNO_SENTINEL	4242
 #define ANY		(-1)
 
-static int tests, failures;
-static bool quiet;	/* in a forked child: count, do not print */
+#include "tap.h"
+
 static unsigned long (*fake_calls)(void);
 static bool counting;	/* one device call per library call expected */
-
-__attribute__((format(printf, 2, 3)))
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	if (quiet)
-		return cond;
-	va_start(ap, fmt);
-	printf("%sok %d - ", cond ? "" : "not ", tests);
-	vprintf(fmt, ap);
-	putchar('\n');
-	va_end(ap);
-	return cond;
-}
 
 static unsigned long calls(void)
 {
@@ -255,7 +237,7 @@ static void test_fork(void)
 		int bad = 0;
 
 		failures = 0;
-		quiet = true;
+		tap_quiet = true;
 		EXPECT(NetApiBufferFree(p), ERROR_INVALID_PARAMETER, 0);
 		EXPECT(NetApiBufferSize(p, &s), ERROR_INVALID_PARAMETER, 0);
 		EXPECT(NetApiBufferAllocate(30, &c), NERR_Success, 4);

@@ -58,23 +58,7 @@
 #define HUGE		(1U << 30)	/* past the fake's largest buffer */
 #define MAGIC		0x6e61627374726573ULL
 
-static int tests, failures;
-
-__attribute__((format(printf, 2, 3)))
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	va_start(ap, fmt);
-	printf("%sok %d - ", cond ? "" : "not ", tests);
-	vprintf(fmt, ap);
-	putchar('\n');
-	va_end(ap);
-	return cond;
-}
+#include "tap.h"
 
 static unsigned int rnd(uint64_t *s)
 {

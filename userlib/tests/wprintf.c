@@ -24,23 +24,7 @@
 
 #include "wprintf-tests.h"
 
-static int tests, failures;
-
-__attribute__((format(printf, 2, 3)))
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	va_start(ap, fmt);
-	printf("%sok %d - ", cond ? "" : "not ", tests);
-	vprintf(fmt, ap);
-	putchar('\n');
-	va_end(ap);
-	return cond;
-}
+#include "tap.h"
 
 /*
  * What @f holds, from its start, NUL-terminated in @buf: read from its
