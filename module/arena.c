@@ -245,10 +245,12 @@ static void nab_arena_clear(struct nab_session *s, pgoff_t pgoff,
 {
 	/*
 	 * Removal may need a tree node; it must not fail, or the tree would
-	 * keep pointing at a freed object.
+	 * keep pointing at a freed object. Nor is it charged: a charge that
+	 * cannot fail invokes the OOM killer in a group at its limit, and a
+	 * Free must never get anyone killed.
 	 */
 	nab_arena_store(s, pgoff, pgoff + nr - 1, NULL,
-			GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+			GFP_KERNEL | __GFP_NOFAIL);
 }
 
 /**
