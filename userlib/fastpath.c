@@ -14,12 +14,27 @@
  *   Size: only the exact start of a live slot is a buffer; a Free that
  *   finds its bit clear (never allocated, interior, freed already)
  *   changes nothing.
- * - fp.table: arena page index -> its fp_chunk, so a pointer finds its
- *   chunk in one load; a pointer whose page is not delegated now goes to
- *   the kernel, as every pointer did before.
+ * - a radix tree from arena page index to its fp_chunk (fp_find()): a
+ *   root of arena pages / 2^18 entries in fp itself, then three levels of
+ *   64-entry nodes; a pointer whose page is not delegated now goes to the
+ *   kernel, as every pointer did before.
+ *
+ * The bookkeeping lives in delegated pages too (fp_meta_*()): pages got
+ * with CHUNKS_GET like any chunk, but cut into 640-byte pieces - six a
+ * page - for descriptors and tree nodes, never into buffers, never given
+ * back and never counted in the counter page.  Memory the process faults
+ * in is charged to its memory cgroup, and a group at its memory.max
+ * OOM-kills on a user fault; the kernel charges a delegated page with an
+ * allocation that fails instead (ENOMEM).  So the library touches no new
+ * anonymous memory once the session is open (fp.root, the one part that
+ * is not delegated, is written at netapibuf_fast_init()), and a full
+ * group is a refused CHUNKS_GET, whether the page was for buffers or for
+ * their bookkeeping.  Small nodes rather than page-sized ones: the first
+ * chunk of a session needs three nodes and a descriptor, 2,560 bytes, one
+ * page of bookkeeping instead of four.
  *
  * A descriptor belongs to one arena page for the life of the session: it
- * is made the first time that page is delegated and stays in fp.table,
+ * is made the first time that page is delegated and stays in the tree,
  * marked not delegated, when the page is given back.  And each class has
  * bits of its own in the bitmap (class k's slots at bit fp_first(k) on, 510
  * bits in all), so a bit can be set only while the page is delegated with
@@ -69,19 +84,18 @@
  * live_buffers, live_bytes and the session list: the figures are exact
  * at the moment of the read, with no lag.
  *
- * fork(2): the child's session is new (session.c); the tables here are
- * MADV_WIPEONFORK and netapibuf_fast_forget() drops them in the child, and
- * each thread's cache carries the generation it was made in, so the child
- * never acts on its parent's slot state.
+ * fork(2): the child's session is new (session.c); the bookkeeping pages
+ * are in the parent's arena, which the child does not have (the kernel
+ * maps it VM_DONTCOPY), netapibuf_fast_forget() clears fp (the root
+ * included) in the child, and each thread's cache carries the generation
+ * it was made in, so the child never acts on its parent's slot state.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/netapibuf.h>
@@ -98,8 +112,12 @@
 #define FP_BATCH_MAX	16
 #define FP_EMPTY_HIGH	48
 #define FP_EMPTY_LOW	16
-#define FP_META_BLOCK	(64 * 1024)
-#define FP_META_BLOCKS	4096
+#define FP_META_SLOT	640		/* a descriptor or a tree node */
+#define FP_META_PER_PAGE (FP_PAGE / FP_META_SLOT)
+#define FP_FAN_SHIFT	6		/* 64 entries a node */
+#define FP_FAN		(1U << FP_FAN_SHIFT)
+#define FP_ROOT_SHIFT	(3 * FP_FAN_SHIFT)	/* pages a root entry spans */
+#define FP_ROOT_MAX	1024		/* 2^28 pages: a 1 TiB arena */
 
 _Static_assert(FP_PAGE >> (FP_MIN_SHIFT + FP_NCLASSES - 1) == 2,
 	       "the largest class is half a page");
@@ -121,6 +139,17 @@ struct fp_chunk {
 	_Atomic uint16_t size[FP_MAX_SLOTS];
 };
 
+_Static_assert(sizeof(struct fp_chunk) <= FP_META_SLOT,
+	       "a descriptor fits a piece of a bookkeeping page");
+
+/* A node of the tree: 64 nodes below it, or in a leaf 64 fp_chunks. */
+struct fp_node {
+	void *_Atomic e[FP_FAN];
+};
+
+_Static_assert(sizeof(struct fp_node) <= FP_META_SLOT,
+	       "a node fits a piece of a bookkeeping page");
+
 struct fp_list {
 	struct fp_chunk *first;
 	unsigned long nr;
@@ -130,19 +159,18 @@ static struct {
 	pthread_mutex_t lock;		/* the lists, the batch, GET and PUT */
 	int fd;
 	uintptr_t arena_base;
-	size_t table_bytes;
-	struct fp_chunk *_Atomic *table;
+	size_t arena_pages;
 	struct netapibuf_counters *_Atomic counters;
 	struct fp_list partial[FP_NCLASSES], full[FP_NCLASSES], empty, owned;
-	struct fp_chunk *spare_meta;	/* descriptors of no page, via next */
-	char *meta_block;
-	size_t meta_used;
-	void *blocks[FP_META_BLOCKS];
-	unsigned int nr_blocks;
-	unsigned long delegated;
+	void *meta_free;		/* free pieces, through their first word */
+	unsigned int meta_nr;		/* how many */
+	unsigned long meta_pages;	/* bookkeeping pages held */
+	unsigned long delegated;	/* chunks for buffers held */
 	unsigned int backoff;		/* refills without GET after a refusal */
 	unsigned int backoff_left;
 	_Atomic unsigned int next_counter;
+	/* Arena page >> FP_ROOT_SHIFT -> its first-level node; set in place. */
+	void *_Atomic root[FP_ROOT_MAX];
 } fp = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* Bumped whenever the slot state is dropped; a thread's cache follows it. */
@@ -308,44 +336,203 @@ static void fp_steal_idle(void)
 
 /* ---- the kernel's side: GET and PUT, under fp.lock -------------------- */
 
-static struct fp_chunk *fp_meta_new(void)
-{
-	struct fp_chunk *c = fp.spare_meta;
-
-	if (c) {
-		fp.spare_meta = c->next;
-		memset(c, 0, sizeof(*c));
-		return c;
-	}
-	if (!fp.meta_block || fp.meta_used + sizeof(*c) > FP_META_BLOCK) {
-		void *b;
-
-		if (fp.nr_blocks == FP_META_BLOCKS)
-			return NULL;
-		b = mmap(NULL, FP_META_BLOCK, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (b == MAP_FAILED)
-			return NULL;
-		madvise(b, FP_META_BLOCK, MADV_WIPEONFORK);
-		fp.blocks[fp.nr_blocks++] = b;
-		fp.meta_block = b;
-		fp.meta_used = 0;
-	}
-	c = (struct fp_chunk *)(fp.meta_block + fp.meta_used);
-	fp.meta_used += sizeof(*c);
-	return c;
-}
-
-static inline struct fp_chunk *_Atomic *fp_slot_of(uintptr_t addr)
-{
-	return &fp.table[(addr - fp.arena_base) / FP_PAGE];
-}
-
 /* Whether @addr, from the kernel, is a page of the arena. */
 static inline bool fp_in_arena(uint64_t addr)
 {
 	return addr >= fp.arena_base && !(addr % FP_PAGE) &&
-	       (addr - fp.arena_base) / FP_PAGE < fp.table_bytes / sizeof(void *);
+	       (addr - fp.arena_base) / FP_PAGE < fp.arena_pages;
+}
+
+/*
+ * The descriptor of the arena page holding @addr, which lies in the arena,
+ * or NULL if that page never had one.  Each step's acquire pairs with the
+ * release that published the node or descriptor (fp_install()), so what
+ * is found is seen whole.
+ */
+static inline struct fp_chunk *fp_find(uintptr_t addr)
+{
+	uintptr_t i = (addr - fp.arena_base) / FP_PAGE;
+	struct fp_node *n;
+
+	n = atomic_load_explicit(&fp.root[i >> FP_ROOT_SHIFT],
+				 memory_order_acquire);
+	if (!n)
+		return NULL;
+	n = atomic_load_explicit(&n->e[(i >> 2 * FP_FAN_SHIFT) % FP_FAN],
+				 memory_order_acquire);
+	if (!n)
+		return NULL;
+	n = atomic_load_explicit(&n->e[(i >> FP_FAN_SHIFT) % FP_FAN],
+				 memory_order_acquire);
+	if (!n)
+		return NULL;
+	return atomic_load_explicit(&n->e[i % FP_FAN], memory_order_acquire);
+}
+
+/* A bookkeeping page: six free pieces.  Under fp.lock, as all of these. */
+static void fp_meta_add_page(uint64_t addr)
+{
+	char *page = netapibuf_ptr(addr);
+	unsigned int i;
+
+	for (i = 0; i < FP_META_PER_PAGE; i++) {
+		void **piece = (void **)(page + i * FP_META_SLOT);
+
+		*piece = fp.meta_free;
+		fp.meta_free = piece;
+	}
+	fp.meta_nr += FP_META_PER_PAGE;
+	fp.meta_pages++;
+}
+
+/* A zeroed piece; fp_meta_reserve() made sure there is one. */
+static void *fp_meta_take(void)
+{
+	void **piece = fp.meta_free;
+
+	fp.meta_free = *piece;
+	fp.meta_nr--;
+	memset(piece, 0, FP_META_SLOT);
+	return piece;
+}
+
+/*
+ * CHUNKS_GET of @nr pages into @arg, checked: every address a page of the
+ * arena.  The first one also tells where the counter page is.  Returns 0
+ * or the errno value.
+ */
+static int fp_get_pages(unsigned int nr, struct netapibuf_chunks *arg)
+{
+	unsigned int i;
+	int err;
+
+	memset(arg, 0, sizeof(*arg));
+	arg->count = nr;
+	err = netapibuf_ioctl(fp.fd, NETAPIBUF_IOC_CHUNKS_GET, arg);
+	for (i = 0; !err && i < nr; i++)
+		if (!fp_in_arena(arg->addrs[i]))
+			err = EINVAL;
+	if (!err && !fp_in_arena(arg->counters))
+		err = EINVAL;
+	if (err)
+		return err;
+	if (!atomic_load_explicit(&fp.counters, memory_order_relaxed))
+		atomic_store_explicit(&fp.counters, netapibuf_ptr(arg->counters),
+				      memory_order_release);
+	return 0;
+}
+
+/*
+ * The entry for arena page @idx at @depth, under fp.lock: 1 is its root
+ * entry, 2 and 3 entries of the nodes below, 4 its leaf's entry (the
+ * descriptor).  NULL if a node above it is missing.
+ */
+static void *_Atomic *fp_entry(uint64_t idx, unsigned int depth)
+{
+	void *_Atomic *e = &fp.root[idx >> FP_ROOT_SHIFT];
+	struct fp_node *n;
+	unsigned int d;
+
+	for (d = 1; d < depth; d++) {
+		n = atomic_load_explicit(e, memory_order_relaxed);
+		if (!n)
+			return NULL;
+		e = &n->e[(idx >> (3 - d) * FP_FAN_SHIFT) % FP_FAN];
+	}
+	return e;
+}
+
+static inline uint64_t fp_index(uint64_t addr)
+{
+	return (addr - fp.arena_base) / FP_PAGE;
+}
+
+/* Whether an address before @addrs[@i] has its page index >> @shift. */
+static bool fp_seen(const __u64 *addrs, unsigned int i, unsigned int shift)
+{
+	unsigned int j;
+
+	for (j = 0; j < i; j++)
+		if (fp_index(addrs[j]) >> shift == fp_index(addrs[i]) >> shift)
+			return true;
+	return false;
+}
+
+/*
+ * The pieces that filing the @nr pages at @addrs takes: a descriptor for
+ * each page that never had one, and each node missing on the way down to
+ * it, counted once.
+ */
+static unsigned int fp_meta_need(const __u64 *addrs, unsigned int nr)
+{
+	unsigned int i, d, need = 0;
+	void *_Atomic *e;
+
+	for (i = 0; i < nr; i++) {
+		uint64_t idx = fp_index(addrs[i]);
+
+		e = fp_entry(idx, 4);
+		if (e && atomic_load_explicit(e, memory_order_relaxed))
+			continue;
+		need++;
+		for (d = 1; d <= 3; d++) {
+			e = fp_entry(idx, d);
+			if ((!e || !atomic_load_explicit(e, memory_order_relaxed)) &&
+			    !fp_seen(addrs, i, (4 - d) * FP_FAN_SHIFT))
+				need++;
+		}
+	}
+	return need;
+}
+
+/*
+ * Bookkeeping pages for at least @need more pieces, in one CHUNKS_GET.
+ * Returns 0 or the errno value (nothing changed).
+ */
+static int fp_meta_more(unsigned int need)
+{
+	struct netapibuf_chunks arg;
+	unsigned int i, nr;
+	int err;
+
+	nr = (need + FP_META_PER_PAGE - 1) / FP_META_PER_PAGE;
+	if (nr > NETAPIBUF_CHUNKS_MAX)
+		return ENOMEM;
+	err = fp_get_pages(nr, &arg);
+	if (err)
+		return err;
+	for (i = 0; i < nr; i++)
+		fp_meta_add_page(arg.addrs[i]);
+	return 0;
+}
+
+/*
+ * Files page @addr, delegated now, for buffers: the nodes down to it and
+ * its descriptor, made if missing (fp_meta_need() counted them), each
+ * published whole with a release: a lookup that finds it sees it zeroed
+ * and with its base.
+ */
+static struct fp_chunk *fp_install(uint64_t addr)
+{
+	uint64_t idx = fp_index(addr);
+	struct fp_chunk *c;
+	void *_Atomic *e;
+	unsigned int d;
+
+	for (d = 1; d <= 3; d++) {
+		e = fp_entry(idx, d);
+		if (!atomic_load_explicit(e, memory_order_relaxed))
+			atomic_store_explicit(e, fp_meta_take(),
+					      memory_order_release);
+	}
+	e = fp_entry(idx, 4);
+	c = atomic_load_explicit(e, memory_order_relaxed);
+	if (!c) {
+		c = fp_meta_take();
+		c->base = addr;
+		atomic_store_explicit(e, c, memory_order_release);
+	}
+	return c;
 }
 
 /* Gives back @nr chunks of the empty list; returns how many went. */
@@ -379,66 +566,45 @@ static unsigned long fp_put(unsigned long nr)
 			}
 			break;
 		}
-		/* The descriptors stay in fp.table, for the same pages. */
+		/* The descriptors stay in the tree, for the same pages. */
 		fp.delegated -= n;
 		done += n;
 	}
 	return done;
 }
 
-/* Gets @nr chunks onto the empty list; returns the errno value or 0. */
+/*
+ * Gets @nr chunks onto the empty list; returns the errno value or 0.
+ * Their bookkeeping comes after them: the kernel picks the pages, and
+ * they decide which nodes are missing.  If the kernel refuses pages for
+ * it, pages of the batch become bookkeeping, the last first, until what
+ * is left is covered: nothing is given back or lost, and a batch of one
+ * refused so ends as a refused GET for slots does (the caller falls
+ * back, its errno the kernel's).
+ */
 static int fp_get(unsigned int nr)
 {
-	struct netapibuf_chunks arg = { .count = nr };
-	struct fp_chunk *metas[NETAPIBUF_CHUNKS_MAX];
-	unsigned int i, used = 0;
+	struct netapibuf_chunks arg;
+	struct fp_chunk *c;
+	unsigned int i;
 	int err;
 
-	/* A page new to us needs a descriptor: have them before asking. */
-	for (i = 0; i < nr; i++) {
-		metas[i] = fp_meta_new();
-		if (!metas[i]) {
-			nr = i;
-			break;
-		}
-	}
-	err = nr ? 0 : ENOMEM;
-	if (!err) {
-		arg.count = nr;
-		err = netapibuf_ioctl(fp.fd, NETAPIBUF_IOC_CHUNKS_GET, &arg);
-	}
-	for (i = 0; !err && i < nr; i++)
-		if (!fp_in_arena(arg.addrs[i]))
-			err = EINVAL;
-	if (!err && !fp_in_arena(arg.counters))
-		err = EINVAL;
-	if (err) {
-		for (i = 0; i < nr; i++) {
-			metas[i]->next = fp.spare_meta;
-			fp.spare_meta = metas[i];
-		}
+	err = fp_get_pages(nr, &arg);
+	if (err)
 		return err;
+	while (fp_meta_need(arg.addrs, nr) > fp.meta_nr) {
+		if (!err)
+			err = fp_meta_more(fp_meta_need(arg.addrs, nr) -
+					   fp.meta_nr);
+		if (err)
+			fp_meta_add_page(arg.addrs[--nr]);
 	}
-	if (!atomic_load_explicit(&fp.counters, memory_order_relaxed))
-		atomic_store_explicit(&fp.counters, netapibuf_ptr(arg.counters),
-				      memory_order_release);
+	if (!nr)
+		return err;
 	for (i = 0; i < nr; i++) {
-		struct fp_chunk *c = atomic_load_explicit(fp_slot_of(arg.addrs[i]),
-							  memory_order_relaxed);
-
-		if (!c) {
-			c = metas[used++];
-			c->base = arg.addrs[i];
-			/* Published whole: a lookup that finds it sees base. */
-			atomic_store_explicit(fp_slot_of(c->base), c,
-					      memory_order_release);
-		}
+		c = fp_install(arg.addrs[i]);
 		fp_list_add(&fp.empty, c, FP_EMPTY);
 		atomic_store_explicit(&c->delegated, true, memory_order_release);
-	}
-	for (i = used; i < nr; i++) {
-		metas[i]->next = fp.spare_meta;
-		fp.spare_meta = metas[i];
 	}
 	fp.delegated += nr;
 	return 0;
@@ -665,7 +831,7 @@ own:
 	}
 out:
 	pthread_mutex_unlock(&fp.lock);
-	/* A refused GET, a failed mmap: none of the caller's business. */
+	/* A refused GET: none of the caller's business. */
 	errno = saved_errno;
 	*cp = c;
 	return slot;
@@ -698,8 +864,7 @@ static void __attribute__((noinline)) fp_settle(struct fp_chunk *c, unsigned int
  * not delegated now. */
 static inline struct fp_chunk *fp_lookup(const void *p)
 {
-	struct fp_chunk *c = atomic_load_explicit(fp_slot_of((uintptr_t)p),
-						  memory_order_acquire);
+	struct fp_chunk *c = fp_find((uintptr_t)p);
 
 	if (!c || !atomic_load_explicit(&c->delegated, memory_order_acquire))
 		return NULL;
@@ -892,89 +1057,49 @@ bool netapibuf_fast_trim(void)
 /* ---- the session's side ------------------------------------------------- */
 
 /*
- * Whether this process's memory cgroup, or one above it, has a memory.max.
- *
- * The fast path's bookkeeping (slot state, the page table) is anonymous
- * memory the library touches as chunks come in. In a group at its limit
- * the first touch of such a page gets the process OOM-killed: memcg
- * charges for user faults invoke the OOM killer, whatever the fault came
- * from (MADV_POPULATE_WRITE included). The ioctls never touch new user
- * memory: their allocations fail cleanly with ENOMEM. So a process under
- * a memory limit keeps to them. A limit set after the session opened is
- * not seen (README, netapibuf(7)).
+ * The root is the one part of the bookkeeping not in delegated pages: it
+ * is written here, as the session opens, so that filing a chunk later
+ * faults in no new page (and in a fork child, cleared; the rest of fp
+ * netapibuf_fast_forget() cleared).
  */
-static bool fp_memcg_limited(void)
-{
-	char line[4096], path[sizeof(line) + 64], max[32];
-	bool limited = false;
-	FILE *f;
-	char *p;
-
-	f = fopen("/proc/self/cgroup", "re");
-	if (!f)
-		return false;
-	/* cgroup v2: "0::/the/path". v1 hierarchies have no memory.max. */
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3))
-			break;
-	if (ferror(f) || strncmp(line, "0::", 3)) {
-		fclose(f);
-		return false;
-	}
-	fclose(f);
-	line[strcspn(line, "\n")] = '\0';
-	p = line + 3;
-	/* The group itself and each one above it, up to (not) the root. */
-	while (!limited && strlen(p) > 1) {
-		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", p);
-		f = fopen(path, "re");
-		if (f) {
-			if (fgets(max, sizeof(max), f) && strncmp(max, "max", 3))
-				limited = true;
-			fclose(f);
-		}
-		*strrchr(p, '/') = '\0';
-		if (!*p)
-			break;
-	}
-	return limited;
-}
-
 bool netapibuf_fast_init(int fd, uintptr_t arena_base, size_t arena_size)
 {
 	const char *env = getenv("NETAPIBUF_FASTPATH");
-	size_t bytes = arena_size / FP_PAGE * sizeof(void *);
-	void *table;
+	size_t pages = arena_size / FP_PAGE;
 
 	if ((env && !strcmp(env, "0")) || sysconf(_SC_PAGESIZE) != FP_PAGE ||
-	    fp_memcg_limited())
+	    !pages || (pages - 1) >> FP_ROOT_SHIFT >= FP_ROOT_MAX)
 		return false;
-	table = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (table == MAP_FAILED)
-		return false;
-	/* A child of fork() must not see its parent's slot state. */
-	madvise(table, bytes, MADV_WIPEONFORK);
+	memset(fp.root, 0, (((pages - 1) >> FP_ROOT_SHIFT) + 1) *
+	       sizeof(fp.root[0]));
 	fp.fd = fd;
 	fp.arena_base = arena_base;
-	fp.table_bytes = bytes;
-	fp.table = table;
+	fp.arena_pages = pages;
 	return true;
 }
 
-/* In the child of fork(), single-threaded: forget the parent's chunks. */
+/*
+ * In the child of fork(), single-threaded: forget the parent's chunks.
+ * They, and the bookkeeping pages, are in the parent's arena, which the
+ * child does not have: nothing to unmap.
+ */
 void netapibuf_fast_forget(void)
 {
-	unsigned int i;
-
 	atomic_fetch_add(&fp_gen, 1);
-	if (fp.table)
-		munmap((void *)fp.table, fp.table_bytes);
-	for (i = 0; i < fp.nr_blocks; i++)
-		munmap(fp.blocks[i], FP_META_BLOCK);
 	memset(&fp, 0, sizeof(fp));
 	pthread_mutex_init(&fp.lock, NULL);
 	fp.fd = -1;
+}
+
+/* Bookkeeping pages the session holds (for the tests). */
+unsigned long netapibuf_fast_meta_pages(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&fp.lock);
+	n = fp.meta_pages;
+	pthread_mutex_unlock(&fp.lock);
+	return n;
 }
 
 void netapibuf_fast_fork_prepare(void)

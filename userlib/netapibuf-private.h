@@ -113,6 +113,8 @@ NETAPIBUF_HIDDEN bool netapibuf_fast_trim(void);
 NETAPIBUF_HIDDEN void netapibuf_fast_forget(void);
 NETAPIBUF_HIDDEN void netapibuf_fast_fork_prepare(void);
 NETAPIBUF_HIDDEN void netapibuf_fast_fork_parent(void);
+/* Pages of the fast path's own bookkeeping; tests link the objects. */
+NETAPIBUF_HIDDEN unsigned long netapibuf_fast_meta_pages(void);
 
 /* netapibuf.c: Allocate and Free on an open session, errno untouched. */
 NETAPIBUF_HIDDEN NET_API_STATUS

@@ -18,7 +18,7 @@
  *                      the environment is wrong (no device, ABI mismatch):
  *                      allocation fails with STATUS, twice
  *   contract fastpath  (the fake with FAKE_NETAPIBUF_CHUNKS=1 and
- *                      FAKE_NETAPIBUF_CHUNK_LIMIT=2) small buffers from
+ *                      FAKE_NETAPIBUF_CHUNK_LIMIT=3: two pages of slots and one of the library's bookkeeping) small buffers from
  *                      delegated chunks: which calls reach the device, the
  *                      bad pointers the library alone must refuse, the
  *                      fallback to the device's own buffers at the limit

@@ -10,7 +10,9 @@
  * arena (one mapping per session, not inherited by fork), the four
  * commands with the kernel's errno values, EPERM after fork, ENXIO before
  * the arena is mapped.  It is a model of the ABI, not of the kernel's
- * memory management: buffers are carved from the arena and never reused.
+ * memory management: buffers are carved from the arena and never reused;
+ * delegated pages given back are handed out again, the last first, as
+ * the kernel's arena reuses addresses.
  *
  * Knobs: FAKE_NETAPIBUF_ABI (version INFO reports), FAKE_NETAPIBUF_MAX
  * (largest buffer; larger is EDQUOT), FAKE_NETAPIBUF_CHUNKS (1: offer
@@ -54,6 +56,8 @@ struct fake_session {
 	uint64_t counters;	/* the counter page, 0 until the first GET */
 	uint64_t *deleg;	/* delegated pages now */
 	size_t ndeleg, deleg_cap;
+	uint64_t *spare;	/* pages given back, zero, to hand out again */
+	size_t nspare, spare_cap;
 };
 
 #define FAKE_PAGE		4096ULL
@@ -247,6 +251,7 @@ int close(int fd)
 		fake_calls++;
 		free(s->bufs);
 		free(s->deleg);
+		free(s->spare);
 		*s = (struct fake_session){ .fd = -1 };
 	}
 	pthread_mutex_unlock(&fake_mutex);
@@ -355,7 +360,8 @@ static int fake_pages(struct fake_session *s, uint64_t nr, uint64_t *addr)
 
 static int fake_chunks_get(struct fake_session *s, struct netapibuf_chunks *c)
 {
-	uint64_t limit = fake_env("FAKE_NETAPIBUF_CHUNK_LIMIT", 0), addr;
+	uint64_t limit = fake_env("FAKE_NETAPIBUF_CHUNK_LIMIT", 0), addr = 0;
+	uint32_t reused;
 	int err;
 
 	if (!s->arena)
@@ -376,15 +382,21 @@ static int fake_chunks_get(struct fake_session *s, struct netapibuf_chunks *c)
 		s->deleg = d;
 		s->deleg_cap = cap;
 	}
-	err = fake_pages(s, c->count + !s->counters, &addr);
-	if (err)
-		return err;
+	reused = c->count < s->nspare ? c->count : s->nspare;
+	if (c->count - reused + !s->counters) {
+		err = fake_pages(s, c->count - reused + !s->counters, &addr);
+		if (err)
+			return err;
+	}
 	if (!s->counters) {
 		s->counters = addr;
 		addr += FAKE_PAGE;
 	}
 	for (uint32_t i = 0; i < c->count; i++) {
-		c->addrs[i] = addr + i * FAKE_PAGE;
+		if (i < reused)
+			c->addrs[i] = s->spare[--s->nspare];
+		else
+			c->addrs[i] = addr + (i - reused) * FAKE_PAGE;
 		s->deleg[s->ndeleg++] = c->addrs[i];
 	}
 	c->counters = s->counters;
@@ -418,6 +430,16 @@ static int fake_chunks_put(struct fake_session *s,
 		/* Gone from the process: what it kept there reads as zero. */
 		madvise((void *)(uintptr_t)c->addrs[i], FAKE_PAGE,
 			MADV_DONTNEED);
+		if (s->nspare == s->spare_cap) {
+			size_t cap = s->spare_cap ? 2 * s->spare_cap : 64;
+			uint64_t *d = realloc(s->spare, cap * sizeof(*d));
+
+			if (!d)
+				continue;	/* not handed out again */
+			s->spare = d;
+			s->spare_cap = cap;
+		}
+		s->spare[s->nspare++] = c->addrs[i];
 	}
 	return 0;
 }

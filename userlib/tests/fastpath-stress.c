@@ -32,8 +32,10 @@
  * buffer succeeds and every second one fails; at the end the counter page
  * adds up to no buffer and no byte, and once an allocation the kernel
  * refuses has made the library give back every idle chunk, the fake
- * holds no delegated page and refused no CHUNKS_PUT: no chunk was lost
- * from every list, left in a list it does not belong to, or filed twice.
+ * holds no delegated page but the library's bookkeeping pages (which it
+ * never gives back; it is linked with the library's objects to ask how
+ * many) and refused no CHUNKS_PUT: no chunk was lost from every list,
+ * left in a list it does not belong to, or filed twice.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -59,6 +61,9 @@
 #define MAGIC		0x6e61627374726573ULL
 
 #include "tap.h"
+
+/* fastpath.c, hidden in the shared library: this test links the objects. */
+unsigned long netapibuf_fast_meta_pages(void);
 
 static unsigned int rnd(uint64_t *s)
 {
@@ -432,6 +437,7 @@ static void check_idle(struct pair *pr, unsigned long live)
 	if (NetApiBufferAllocate(HUGE, &p) != ERROR_NOT_ENOUGH_MEMORY)
 		bad_alloc++;
 	fake_chunks(&delegated, &refused, &buffers, &bytes);
+	delegated -= netapibuf_fast_meta_pages();
 	/* A chunk left over from a round before is counted once. */
 	if (delegated > live + pr->stuck || refused)
 		pr->misfiled += delegated - live - pr->stuck + refused;
@@ -617,9 +623,9 @@ int main(int argc, char **argv)
 	ok(NetApiBufferAllocate(HUGE, &p) == ERROR_NOT_ENOUGH_MEMORY,
 	   "a refused allocation gives the idle chunks back");
 	chunks(&delegated, &refused, &buffers, &bytes);
-	ok(!delegated && !refused,
-	   "every chunk back: %lu still delegated, %lu CHUNKS_PUT refused",
-	   delegated, refused);
+	ok(delegated == netapibuf_fast_meta_pages() && !refused,
+	   "every chunk back: %lu still delegated, %lu of them bookkeeping, %lu CHUNKS_PUT refused",
+	   delegated, netapibuf_fast_meta_pages(), refused);
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;
 }
