@@ -8,7 +8,10 @@
  *   ALLOC fails with ENOMEM and the library with ERROR_NOT_ENOUGH_MEMORY,
  *   the buffers it has keep their contents, and nobody is OOM-killed
  *   (memory.events oom_kill stays 0, the process exits normally). The
- *   agents' pages are charged the same way.
+ *   agents' pages are charged the same way. The library's fast path for
+ *   small buffers is on (its bookkeeping is in delegated pages, which the
+ *   kernel charges with an allocation that fails), also when memory.max
+ *   is set only after the session opened.
  * - netapibuf's own limits across processes: max_session_bytes binds each
  *   session on its own, max_total_bytes all of them together,
  *   max_buffer_bytes every buffer, the agents' results included; all give
@@ -166,15 +169,80 @@ static bool cg_has_memory(void)
  */
 struct cg_report {
 	long long current_start, current_after_4m, pooled;
-	unsigned long raw_bufs, lib_bufs, lib_small;
+	unsigned long raw_bufs, lib_bufs, lib_small, small_fast;
 	unsigned long long raw_bytes, lib_bytes;
 	int raw_err;
 	NET_API_STATUS lib_status, small_status, grow_status;
-	NET_API_STATUS wksta_status, netif_status;
+	NET_API_STATUS wksta_status, netif_status, again_status;
 	unsigned long wksta_ok, netif_ok;
-	bool contents_ok, grow_kept;
+	bool contents_ok, grow_kept, fast_on;
 	char msg[256];
 };
+
+/* The library's session: the descriptor of /dev/netapibuf other than @raw. */
+static int lib_fd(int raw)
+{
+	char link[300], target[64];
+	struct dirent *de;
+	int fd = -1;
+	ssize_t n;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return -1;
+	while (fd < 0 && (de = readdir(dir))) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strcmp(target, NAB_DEVICE) && atoi(de->d_name) != raw)
+			fd = atoi(de->d_name);
+	}
+	closedir(dir);
+	return fd;
+}
+
+/*
+ * Whether session @fd knows @p as a buffer: a small buffer of the
+ * library's fast path is not the kernel's (it lies in a delegated chunk).
+ */
+static bool kernel_knows(int fd, const void *p)
+{
+	struct netapibuf_size cmd = { .addr = (uintptr_t)p };
+
+	return !ioctl(fd, NETAPIBUF_IOC_SIZE, &cmd);
+}
+
+/* Whether the module offers delegated chunks (the library's fast path). */
+static bool chunks_offered(void)
+{
+	struct nab_session s;
+	bool ret;
+
+	if (nab_session_open(&s, false))
+		return false;
+	ret = s.info.features & NETAPIBUF_FEATURE_CHUNKS;
+	nab_session_close(&s);
+	return ret;
+}
+
+/*
+ * Whether the library's small buffers come from delegated chunks in this
+ * process now: one of 16 bytes, made and freed (the session open).
+ */
+static bool lib_fast_on(int raw)
+{
+	bool fast;
+	LPVOID p;
+
+	if (NetApiBufferAllocate(16, &p) != ST_SUCCESS)
+		return false;
+	fast = !kernel_knows(lib_fd(raw), p);
+	NetApiBufferFree(p);
+	return fast;
+}
 
 /* Pages the child may touch after the group is full: lock them now. */
 static void child_prefault(void)
@@ -276,6 +344,7 @@ static void cg_child(const char *cg, struct cg_report *r, enum cg_mode mode)
 		return;
 	}
 	memset(first, 0x5a, 4 * MB);	/* its page tables, while there is room */
+	r->fast_on = lib_fast_on(s.fd);
 	r->current_after_4m = cg_read(cg, "memory.current");
 
 	if (mode == CG_POOL) {
@@ -449,6 +518,9 @@ static void run_in_group(struct __test_metadata *_metadata,
 	EXPECT_TRUE(r->contents_ok) TH_LOG("the first buffer lost its contents");
 	/* Freed pages are uncharged: little is left once it has exited. */
 	EXPECT_GT(2LL * MB, self->current_end);
+	/* All of it with the library's fast path on. */
+	if (chunks_offered())
+		EXPECT_TRUE(r->fast_on) TH_LOG("the fast path was off in the group");
 }
 
 /*
@@ -658,6 +730,104 @@ TEST_F_TIMEOUT(memcg, agents_in_a_full_group, 120)
 	       r->wksta_ok, r->netif_ok);
 	EXPECT_EQ(ST_NOMEM, r->wksta_status) TH_LOG("NetWkstaGetInfo");
 	EXPECT_EQ(ST_NOMEM, r->netif_status) TH_LOG("NetInterfaceEnum");
+}
+
+/*
+ * memory.max set after the session opened, with the fast path on: the
+ * group is unlimited while the process opens its session and makes a
+ * small buffer, then gets 2 MiB above what it holds; the process fills
+ * it with 100-byte buffers. Every page the library then needs, for
+ * buffers or for their bookkeeping, is a CHUNKS_GET the kernel refuses
+ * at the limit: Allocate returns ERROR_NOT_ENOUGH_MEMORY, nobody is
+ * OOM-killed, and once the buffers are freed Allocate works again.
+ */
+#define LATE_ROOM	(2 * MB)
+#define LATE_BUFS	(LATE_ROOM / 64)
+
+static LPVOID late_bufs[LATE_BUFS];
+
+static void late_child(struct cg_report *r, int opened, int limited)
+{
+	unsigned long i;
+	int fd;
+	char c;
+
+	r->fast_on = lib_fast_on(-1);
+	fd = lib_fd(-1);
+	if (write(opened, "o", 1) != 1 || read(limited, &c, 1) != 1)
+		_exit(2);
+	r->small_status = ST_SUCCESS;
+	for (i = 0; i < LATE_BUFS && r->small_status == ST_SUCCESS; i++) {
+		r->small_status = NetApiBufferAllocate(100, &late_bufs[i]);
+		if (r->small_status != ST_SUCCESS)
+			break;
+		r->lib_small++;
+		r->small_fast += !kernel_knows(fd, late_bufs[i]);
+	}
+	for (i = 0; i < r->lib_small; i++)
+		if (NetApiBufferFree(late_bufs[i]) != ST_SUCCESS)
+			snprintf(r->msg, sizeof(r->msg), "Free %lu refused", i);
+	r->again_status = NetApiBufferAllocate(100, &late_bufs[0]);
+	if (r->again_status == ST_SUCCESS)
+		NetApiBufferFree(late_bufs[0]);
+}
+
+TEST_F_TIMEOUT(memcg, limit_set_after_open, 120)
+{
+	struct cg_report *r = self->r;
+	int go[2], opened[2], limited[2], status;
+	char pid_str[16], max[32], c;
+	long long current;
+	pid_t pid;
+
+	if (!chunks_offered())
+		SKIP(return, "the module does not offer NETAPIBUF_FEATURE_CHUNKS");
+	ASSERT_TRUE(cg_write(self->cg, "memory.max", "max"));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(opened));
+	ASSERT_EQ(0, pipe(limited));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		r->msg[0] = '\0';
+		child_prefault();
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		late_child(r, opened[1], limited[0]);
+		_exit(r->msg[0] ? 1 : 0);
+	}
+	snprintf(pid_str, sizeof(pid_str), "%d", pid);
+	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(1, read(opened[0], &c, 1));
+	/* The session is open and has its first chunk: now the limit. */
+	current = cg_read(self->cg, "memory.current");
+	ASSERT_LT(0, current);
+	snprintf(max, sizeof(max), "%lld", current + LATE_ROOM);
+	ASSERT_TRUE(cg_write(self->cg, "memory.max", max));
+	ASSERT_EQ(1, write(limited[1], "l", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	self->oom_kill = cg_key(self->cg, "memory.events", "oom_kill");
+	TH_LOG("memory.max %s: %lu buffers of 100 bytes, %lu of them in delegated chunks, then status %u; memory.events max %lld oom %lld oom_kill %lld",
+	       max, r->lib_small, r->small_fast, r->small_status,
+	       cg_key(self->cg, "memory.events", "max"),
+	       cg_key(self->cg, "memory.events", "oom"), self->oom_kill);
+
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child: %s %d %s",
+		       WIFEXITED(status) ? "exit" : "signal",
+		       WIFEXITED(status) ? WEXITSTATUS(status) :
+		       WTERMSIG(status), r->msg);
+	EXPECT_EQ(0, self->oom_kill);
+	EXPECT_TRUE(r->fast_on);
+	/* The fast path filled most of the room, and was refused at the limit. */
+	EXPECT_LT((unsigned long)LATE_ROOM / 2 / 128, r->small_fast);
+	EXPECT_EQ(ST_NOMEM, r->small_status);
+	EXPECT_GT((unsigned long)LATE_BUFS, r->lib_small);
+	/* Room again. */
+	EXPECT_EQ(ST_SUCCESS, r->again_status);
 }
 
 /* ---- netapibuf's limits across processes ----------------------------------- */
