@@ -903,9 +903,9 @@ FIXTURE_SETUP(fail_nth)
 {
 	/*
 	 * The library's calls here are its ioctls: the fast path for small
-	 * buffers touches memory of its own (slot state, new chunk pages),
-	 * and a fault whose page table allocation fail-nth fails ends in
-	 * VM_FAULT_OOM, outside anything the sweep can check.
+	 * buffers touches the delegated pages it gets (its chunks and their
+	 * bookkeeping), and a fault whose page table allocation fail-nth
+	 * fails ends in VM_FAULT_OOM, outside anything the sweep can check.
 	 */
 	setenv("NETAPIBUF_FASTPATH", "0", 1);
 	NAB_REQUIRE_DEVICE();
