@@ -182,6 +182,9 @@ struct fp_tcache {
 	bool exited;		/* fp_thread_exit() ran: own no chunk */
 	struct netapibuf_counter *ctr;
 	struct fp_chunk *cur[FP_NCLASSES];
+	/* The last page fp_lookup() found, in generation gen, and its chunk. */
+	uintptr_t seen_page;
+	struct fp_chunk *seen;
 };
 
 static __thread struct fp_tcache fp_tc __attribute__((tls_model("initial-exec")));
@@ -654,6 +657,8 @@ static struct fp_tcache *__attribute__((noinline)) fp_tcache_slow(void)
 
 	if (tc->gen != gen) {
 		memset(tc->cur, 0, sizeof(tc->cur));
+		tc->seen_page = 0;
+		tc->seen = NULL;
 		tc->ctr = NULL;
 		tc->gen = gen;
 		if (!tc->keyed) {
@@ -860,13 +865,35 @@ static void __attribute__((noinline)) fp_settle(struct fp_chunk *c, unsigned int
 
 /* ---- the calls ----------------------------------------------------------- */
 
-/* The chunk holding @p, which lies in the arena, or NULL if its page is
- * not delegated now. */
+/*
+ * The chunk holding @p, which lies in the arena, or NULL if its page is
+ * not delegated now.  A page's descriptor never changes within a
+ * generation (fp_install() only fills empty entries), so each thread
+ * keeps the last one it found and skips the tree's four levels when the
+ * next pointer is on the same page - the common case of a buffer freed
+ * soon after it was made.  A cache of another generation is neither
+ * used nor filled: fp_tcache_slow() clears it when the thread moves on.
+ */
 static inline struct fp_chunk *fp_lookup(const void *p)
 {
-	struct fp_chunk *c = fp_find((uintptr_t)p);
+	struct fp_tcache *tc = &fp_tc;
+	uintptr_t page = (uintptr_t)p & ~(FP_PAGE - 1);
+	bool now = tc->gen == atomic_load_explicit(&fp_gen,
+						    memory_order_relaxed);
+	struct fp_chunk *c;
 
-	if (!c || !atomic_load_explicit(&c->delegated, memory_order_acquire))
+	if (page == tc->seen_page && now) {
+		c = tc->seen;
+	} else {
+		c = fp_find((uintptr_t)p);
+		if (!c)
+			return NULL;
+		if (now) {
+			tc->seen_page = page;
+			tc->seen = c;
+		}
+	}
+	if (!atomic_load_explicit(&c->delegated, memory_order_acquire))
 		return NULL;
 	return c;
 }
