@@ -31,7 +31,8 @@
  * group is a refused CHUNKS_GET, whether the page was for buffers or for
  * their bookkeeping.  Small nodes rather than page-sized ones: the first
  * chunk of a session needs three nodes and a descriptor, 2,560 bytes, one
- * page of bookkeeping instead of four.
+ * page of bookkeeping, where nodes of 512 entries (a page each, one level
+ * fewer) would take three pages.
  *
  * A descriptor belongs to one arena page for the life of the session: it
  * is made the first time that page is delegated and stays in the tree,
