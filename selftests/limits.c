@@ -215,19 +215,6 @@ static bool kernel_knows(int fd, const void *p)
 	return !ioctl(fd, NETAPIBUF_IOC_SIZE, &cmd);
 }
 
-/* Whether the module offers delegated chunks (the library's fast path). */
-static bool chunks_offered(void)
-{
-	struct nab_session s;
-	bool ret;
-
-	if (nab_session_open(&s, false))
-		return false;
-	ret = s.info.features & NETAPIBUF_FEATURE_CHUNKS;
-	nab_session_close(&s);
-	return ret;
-}
-
 /*
  * Whether the library's small buffers come from delegated chunks in this
  * process now: one of 16 bytes, made and freed (the session open).
@@ -519,7 +506,7 @@ static void run_in_group(struct __test_metadata *_metadata,
 	/* Freed pages are uncharged: little is left once it has exited. */
 	EXPECT_GT(2LL * MB, self->current_end);
 	/* All of it with the library's fast path on. */
-	if (chunks_offered())
+	if (nab_chunks_offered())
 		EXPECT_TRUE(r->fast_on) TH_LOG("the fast path was off in the group");
 }
 
@@ -780,7 +767,7 @@ TEST_F_TIMEOUT(memcg, limit_set_after_open, 120)
 	long long current;
 	pid_t pid;
 
-	if (!chunks_offered())
+	if (!nab_chunks_offered())
 		SKIP(return, "the module does not offer NETAPIBUF_FEATURE_CHUNKS");
 	ASSERT_TRUE(cg_write(self->cg, "memory.max", "max"));
 	ASSERT_EQ(0, pipe(go));
