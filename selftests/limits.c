@@ -572,38 +572,66 @@ TEST_F_TIMEOUT(memcg, sessions_charged, 120)
 }
 
 /*
- * The space tree's nodes are charged to the opener's group where the
- * kernel lets a module do so: 6.12 (compat.h's NAB_TREE_CHARGED); not
- * 6.1, which exports no mas_preallocate(), nor 7.x, which hands
- * preallocated nodes out of a slab sheaf uncharged. Two sessions hold the same TREE_BUFS one-page
- * buffers, so the same descriptors and page arrays; one of them was
- * made from twice as many, every other one freed, so its tree holds
- * TREE_BUFS more ranges (the gaps). A leaf node (256 bytes) holds at most
- * 16 ranges, so charged nodes make the group's slab grow by 16 bytes a
- * gap or more in that session; uncharged, by nothing (measured: -2 to
- * +0 bytes a gap on 6.12 before they were charged, +19 after). The test
- * asks for half the bound.
+ * The nodes the space tree takes for new buffers are charged to the
+ * opener's group where the kernel lets a module do so: 6.12 (compat.h's
+ * NAB_TREE_CHARGED); not 6.1, which exports no mas_preallocate(), nor
+ * 7.x, which hands preallocated nodes out of a slab sheaf uncharged.
+ * (Removals' nodes never are: arena.c.) A session makes TREE_BUFS
+ * one-page buffers; /proc/slabinfo tells how much the maple_node cache
+ * and the accounted kmalloc caches (kmalloc-cg-*, the descriptors) grew.
+ * What the group's slab grew by beyond the kmalloc-cg caches (each
+ * object charged with its obj_cgroup pointer) is the
+ * tree's nodes if they are charged, about nothing if not (slabinfo
+ * counts whole slabs per CPU, a few KiB either way). The test asks for
+ * half of the maple_node growth.
  */
-#define TREE_BUFS	2000
+#define TREE_BUFS	4000
+
+struct tree_slabs {
+	long long group;	/* the group's memory.stat slab */
+	long long maple;	/* bytes in maple_node objects */
+	long long kmalloc_cg;	/* bytes in kmalloc-cg-* objects */
+	long long kmalloc_cg_objs;	/* how many */
+};
 
 /*
  * memory.stat lags by up to 64 pages a CPU of updates, which a read
  * does not flush; the kernel flushes everything every 2 seconds.
  */
-static long long tree_slab(const char *cg)
+static bool tree_slabs_read(const char *cg, struct tree_slabs *t)
 {
+	char line[512], name[64];
+	long long active, size;
+	FILE *f;
+
 	sleep(3);
-	return cg_key(cg, "memory.stat", "slab");
+	t->group = cg_key(cg, "memory.stat", "slab");
+	t->maple = t->kmalloc_cg = t->kmalloc_cg_objs = 0;
+	f = fopen("/proc/slabinfo", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %lld %*d %lld", name, &active, &size) != 3)
+			continue;
+		if (!strcmp(name, "maple_node"))
+			t->maple += active * size;
+		else if (!strncmp(name, "kmalloc-cg-", 11)) {
+			t->kmalloc_cg += active * size;
+			t->kmalloc_cg_objs += active;
+		}
+	}
+	fclose(f);
+	return t->group >= 0 && t->maple > 0;
 }
 
-static long long tree_child_slab(FIXTURE_DATA(memcg) *self, bool gaps)
+/* The growth in @d, as a child in the group makes TREE_BUFS buffers. */
+static int tree_child(FIXTURE_DATA(memcg) *self, struct tree_slabs *d)
 {
-	long long *slab = (long long *)self->r;
+	struct tree_slabs *shared = (struct tree_slabs *)self->r;
 	char pid_str[16], c;
 	int go[2], status;
 	pid_t pid;
 
-	*slab = -1;
 	if (pipe(go))
 		return -1;
 	fflush(stdout);
@@ -612,10 +640,10 @@ static long long tree_child_slab(FIXTURE_DATA(memcg) *self, bool gaps)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		static LPVOID bufs[2 * TREE_BUFS];
+		static LPVOID bufs[TREE_BUFS];
+		struct tree_slabs a, b;
 		LPVOID first;
-		long long before;
-		int i, n = gaps ? 2 * TREE_BUFS : TREE_BUFS;
+		int i;
 
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)
@@ -623,13 +651,18 @@ static long long tree_child_slab(FIXTURE_DATA(memcg) *self, bool gaps)
 		/* The session and its first node exist before the count. */
 		if (NetApiBufferAllocate(NAB_PAGE_SIZE, &first))
 			_exit(3);
-		before = tree_slab(self->cg);
-		for (i = 0; i < n; i++)
+		if (!tree_slabs_read(self->cg, &a))
+			_exit(5);
+		for (i = 0; i < TREE_BUFS; i++)
 			if (NetApiBufferAllocate(NAB_PAGE_SIZE, &bufs[i]))
 				_exit(4);
-		for (i = 0; gaps && i < n; i += 2)
-			NetApiBufferFree(bufs[i]);
-		*slab = tree_slab(self->cg) - before;
+		if (!tree_slabs_read(self->cg, &b))
+			_exit(5);
+		shared->group = b.group - a.group;
+		shared->maple = b.maple - a.maple;
+		shared->kmalloc_cg = b.kmalloc_cg - a.kmalloc_cg;
+		shared->kmalloc_cg_objs = b.kmalloc_cg_objs -
+					  a.kmalloc_cg_objs;
 		_exit(0);
 	}
 	close(go[0]);
@@ -638,17 +671,18 @@ static long long tree_child_slab(FIXTURE_DATA(memcg) *self, bool gaps)
 	    write(go[1], "g", 1) != 1)
 		kill(pid, SIGKILL);
 	close(go[1]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
-	return *slab;
+	*d = *shared;
+	return WEXITSTATUS(status);
 }
 
 TEST_F_TIMEOUT(memcg, tree_nodes_charged, 120)
 {
-	long long plain, gapped;
+	struct tree_slabs d;
+	long long other;
 	struct utsname u;
-	int major = 0, minor = 0;
+	int major = 0, minor = 0, ret;
 
 	ASSERT_EQ(0, uname(&u));
 	sscanf(u.release, "%d.%d", &major, &minor);
@@ -658,14 +692,19 @@ TEST_F_TIMEOUT(memcg, tree_nodes_charged, 120)
 	if (major > 6)
 		SKIP(return, "%s preallocates tree nodes in a slab sheaf and charges none it takes from there (README)",
 		     u.release);
+	if (access("/proc/slabinfo", R_OK))
+		SKIP(return, "no /proc/slabinfo to count the tree's nodes");
 	ASSERT_TRUE(cg_write(self->cg, "memory.max", "64M"));
-	plain = tree_child_slab(self, false);
-	gapped = tree_child_slab(self, true);
-	TH_LOG("group slab: +%lld bytes for %d buffers, +%lld with %d gaps between them",
-	       plain, TREE_BUFS, gapped, TREE_BUFS);
-	ASSERT_LE(0, plain);
-	ASSERT_LE(0, gapped);
-	EXPECT_LE(plain + 8LL * TREE_BUFS, gapped);
+	ret = tree_child(self, &d);
+	ASSERT_EQ(0, ret) TH_LOG("child: %d", ret);
+	/* A charged object costs the group its size and its objcg pointer. */
+	other = d.group - d.kmalloc_cg -
+		d.kmalloc_cg_objs * (long long)sizeof(void *);
+	TH_LOG("%d buffers: group slab +%lld bytes, kmalloc-cg +%lld (%lld objects), maple_node +%lld: %lld beyond kmalloc-cg",
+	       TREE_BUFS, d.group, d.kmalloc_cg, d.kmalloc_cg_objs, d.maple,
+	       other);
+	ASSERT_LT(0, d.maple);
+	EXPECT_LE(d.maple / 2, other);
 }
 
 TEST_F_TIMEOUT(memcg, cannot_pass_memory_max, 120)
