@@ -31,31 +31,6 @@
 #define ST_NOMEM	((NET_API_STATUS)ERROR_NOT_ENOUGH_MEMORY)
 #define ST_INVALID	((NET_API_STATUS)ERROR_INVALID_PARAMETER)
 
-/* The library's session descriptor, or -1. */
-static int lib_fd(void)
-{
-	char link[300], target[64];
-	struct dirent *de;
-	int fd = -1;
-	ssize_t n;
-	DIR *dir;
-
-	dir = opendir("/proc/self/fd");
-	if (!dir)
-		return -1;
-	while (fd < 0 && (de = readdir(dir))) {
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (!strcmp(target, NAB_DEVICE))
-			fd = atoi(de->d_name);
-	}
-	closedir(dir);
-	return fd;
-}
-
 /*
  * Every ioctl of this program, the library's included (it is linked
  * statically, and glibc's ioctl() is a weak symbol), passes here, so a
@@ -82,7 +57,7 @@ static bool kernel_knows(const void *p)
 {
 	struct netapibuf_size cmd = { .addr = (uintptr_t)p };
 
-	return !ioctl(lib_fd(), NETAPIBUF_IOC_SIZE, &cmd);
+	return !ioctl(nab_lib_fd(-1), NETAPIBUF_IOC_SIZE, &cmd);
 }
 
 FIXTURE(fast) {
@@ -114,7 +89,7 @@ TEST_F(fast, small_buffers_are_delegated)
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferSize(p, &n));
 	EXPECT_EQ(100U, n);
 	/* The kernel refuses a delegated address as a buffer. */
-	EXPECT_EQ(-1, _test_ioctl_free(lib_fd(), p, 0, 0));
+	EXPECT_EQ(-1, _test_ioctl_free(nab_lib_fd(-1), p, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(p));
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(big));
@@ -850,13 +825,13 @@ TEST(feature_hidden_falls_back)
 		bad |= (NetApiBufferSize(q, &n) != ST_SUCCESS || n != 200) << 3;
 		bad |= (NetApiBufferFree(q) != ST_SUCCESS) << 4;
 		bad |= (NetApiBufferFree(q) != ST_INVALID) << 5;
-		bad |= (ioctl(lib_fd(), NETAPIBUF_IOC_CHUNKS_GET, &c) != -1 ||
+		bad |= (ioctl(nab_lib_fd(-1), NETAPIBUF_IOC_CHUNKS_GET, &c) != -1 ||
 			errno != ENOTTY) << 6;
 		/* As from a module without it: unknown, whatever the size. */
-		bad |= (nab_ioctl_raw(lib_fd(), _IOC_READ | _IOC_WRITE,
+		bad |= (nab_ioctl_raw(nab_lib_fd(-1), _IOC_READ | _IOC_WRITE,
 				      NETAPIBUF_CMD_CHUNKS_GET, 8, &c) != -1 ||
 			errno != ENOTTY) << 7;
-		bad |= (ioctl(lib_fd(), NETAPIBUF_IOC_CHUNKS_PUT, &c) != -1 ||
+		bad |= (ioctl(nab_lib_fd(-1), NETAPIBUF_IOC_CHUNKS_PUT, &c) != -1 ||
 			errno != ENOTTY) << 8;
 		_exit(bad);
 	}

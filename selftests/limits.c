@@ -179,31 +179,6 @@ struct cg_report {
 	char msg[256];
 };
 
-/* The library's session: the descriptor of /dev/netapibuf other than @raw. */
-static int lib_fd(int raw)
-{
-	char link[300], target[64];
-	struct dirent *de;
-	int fd = -1;
-	ssize_t n;
-	DIR *dir;
-
-	dir = opendir("/proc/self/fd");
-	if (!dir)
-		return -1;
-	while (fd < 0 && (de = readdir(dir))) {
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (!strcmp(target, NAB_DEVICE) && atoi(de->d_name) != raw)
-			fd = atoi(de->d_name);
-	}
-	closedir(dir);
-	return fd;
-}
-
 /*
  * Whether session @fd knows @p as a buffer: a small buffer of the
  * library's fast path is not the kernel's (it lies in a delegated chunk).
@@ -226,7 +201,7 @@ static bool lib_fast_on(int raw)
 
 	if (NetApiBufferAllocate(16, &p) != ST_SUCCESS)
 		return false;
-	fast = !kernel_knows(lib_fd(raw), p);
+	fast = !kernel_knows(nab_lib_fd(raw), p);
 	NetApiBufferFree(p);
 	return fast;
 }
@@ -779,7 +754,7 @@ static void late_child(struct cg_report *r, int opened, int limited)
 	char c;
 
 	r->fast_on = lib_fast_on(-1);
-	fd = lib_fd(-1);
+	fd = nab_lib_fd(-1);
 	if (write(opened, "o", 1) != 1 || read(limited, &c, 1) != 1)
 		_exit(2);
 	r->small_status = ST_SUCCESS;

@@ -231,6 +231,34 @@ static inline void nab_session_close(struct nab_session *s)
 	s->fd = -1;
 }
 
+/*
+ * The library's session: the descriptor of /dev/netapibuf in this
+ * process other than @except (-1: none).
+ */
+static inline int nab_lib_fd(int except)
+{
+	char link[300], target[64];
+	struct dirent *de;
+	int fd = -1;
+	ssize_t n;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return -1;
+	while (fd < 0 && (de = readdir(dir))) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strcmp(target, NAB_DEVICE) && atoi(de->d_name) != except)
+			fd = atoi(de->d_name);
+	}
+	closedir(dir);
+	return fd;
+}
+
 /* Whether the module offers delegated chunks (NETAPIBUF_FEATURE_CHUNKS). */
 static inline bool nab_chunks_offered(void)
 {
