@@ -17,7 +17,9 @@
  *   bytes (the last a UTF-16 surrogate pair), in every convention;
  * - Microsoft's NetWkstaGetInfo sample, verbatim, prints them with its
  *   wprintf(L"%s") lines (<lm.h>'s netapibuf_wprintf), 4- and 2-byte
- *   wchar_t.
+ *   wchar_t;
+ * - wmain's other documented forms, (argc, argv, envp) in C and C++ and
+ *   C++'s wmain(), get their main from libnetapibuf_wmain.a, envp wide.
  *
  * Needs root (modprobe, UTS namespaces, utmp).
  *
@@ -513,12 +515,16 @@ static void check_levels(struct __test_metadata *_metadata, const char *out,
 		EXPECT_FIELD(out, "level102.users", users);
 }
 
-TEST_F_TIMEOUT(styles, windows_wchar32, 120)
+/* win_wksta (@name). */
+static void windows_wchar32(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(styles) *self,
+			    const FIXTURE_VARIANT(styles) *variant,
+			    const char *name)
 {
 	char prog[PATH_MAX], out[8192], host[256], domain[256], ver[64];
 
-	if (!prog_path("win_wksta", prog, sizeof(prog)))
-		SKIP(return, "no compat-progs/win_wksta");
+	if (!prog_path(name, prog, sizeof(prog)))
+		SKIP(return, "no compat-progs/%s", name);
 	want_names(variant, host, domain, sizeof(host));
 	ASSERT_EQ(0, run_prog(prog, NULL, variant->host, variant->domain,
 			      out, sizeof(out)))
@@ -530,6 +536,11 @@ TEST_F_TIMEOUT(styles, windows_wchar32, 120)
 	snprintf(ver, sizeof(ver), "%s", self->release_ver);
 	EXPECT_FIELD(out, "level100.version", ver);
 	EXPECT_FIELD(out, "level7.status", "124");
+}
+
+TEST_F_TIMEOUT(styles, windows_wchar32, 120)
+{
+	windows_wchar32(_metadata, self, variant, "win_wksta");
 }
 
 TEST_F_TIMEOUT(styles, windows_server_name, 120)
@@ -593,17 +604,62 @@ TEST_F_TIMEOUT(styles, samba, 120)
 	check_levels(_metadata, out, host, domain, NULL, true);
 }
 
-TEST_F_TIMEOUT(styles, cxx, 120)
+static void cxx(struct __test_metadata *_metadata,
+		FIXTURE_DATA(styles) *self,
+		const FIXTURE_VARIANT(styles) *variant, const char *name)
 {
 	char prog[PATH_MAX], out[8192], host[256], domain[256];
 
-	if (!prog_path("cxx_wksta", prog, sizeof(prog)))
-		SKIP(return, "no compat-progs/cxx_wksta");
+	if (!prog_path(name, prog, sizeof(prog)))
+		SKIP(return, "no compat-progs/%s", name);
 	want_names(variant, host, domain, sizeof(host));
 	ASSERT_EQ(0, run_prog(prog, NULL, variant->host, variant->domain,
 			      out, sizeof(out)))
 		TH_LOG("output:\n%s", out);
 	check_levels(_metadata, out, host, domain, self->users, true);
+}
+
+TEST_F_TIMEOUT(styles, cxx, 120)
+{
+	cxx(_metadata, self, variant, "cxx_wksta");
+}
+
+/*
+ * The other forms of wmain Microsoft documents, with no main: (argc,
+ * argv, envp) in C with a 4- and a 2-byte wchar_t and in C++, and C++'s
+ * int wmain().  libnetapibuf_wmain.a's main calls each (it called the C++
+ * ones never: "defines neither main nor wmain", exit 127) and passes the
+ * environment wide: a UTF-8 value (2-, 3- and 4-byte characters) comes
+ * back through envp, and the server name through argv.
+ */
+TEST_F_TIMEOUT(styles, wmain_forms, 120)
+{
+	static const char *const envp_progs[] = {
+		"wmain_envp", "wmain_envp16", "wmain_envp_cxx",
+	};
+	static const char value[] = "v\xc3\xa4lue-\xe4\xb8\xad-\xf0\x9f\x98\x80";
+	char prog[PATH_MAX], out[8192], host[256], domain[256], arg[300];
+	size_t i;
+
+	want_names(variant, host, domain, sizeof(host));
+	snprintf(arg, sizeof(arg), "\\\\%s", host);
+	ASSERT_EQ(0, setenv("NAB_COMPAT_ENV", value, 1));
+	for (i = 0; i < ARRAY_SIZE(envp_progs); i++) {
+		ASSERT_TRUE(prog_path(envp_progs[i], prog, sizeof(prog)))
+			TH_LOG("%s", envp_progs[i]);
+		ASSERT_EQ(0, run_prog(prog, arg, variant->host,
+				      variant->domain, out, sizeof(out)))
+			TH_LOG("%s output:\n%s", envp_progs[i], out);
+		EXPECT_FIELD(out, "env", value);
+		EXPECT_FIELD(out, "name", host);
+	}
+	unsetenv("NAB_COMPAT_ENV");
+
+	ASSERT_TRUE(prog_path("cxx_wmain_void", prog, sizeof(prog)));
+	ASSERT_EQ(0, run_prog(prog, NULL, variant->host, variant->domain,
+			      out, sizeof(out)))
+		TH_LOG("cxx_wmain_void output:\n%s", out);
+	EXPECT_FIELD(out, "name", host);
 }
 
 /*

@@ -13,6 +13,17 @@
  * set, so the program's wide output prints in the user's locale; an
  * argument the locale cannot convert (the C locale) is read as UTF-8.
  *
+ * wmain has the forms main has (Microsoft's "main function and
+ * command-line arguments"): (), (argc, argv) and (argc, argv, envp),
+ * envp the environment in wide strings, NULL-terminated.  A C wmain of
+ * any form is one symbol; it is called as main is called by the C
+ * runtime, with all three arguments, which a definition with fewer
+ * ignores (the SysV calling conventions pass them in registers and the
+ * caller cleans up).  In C++ <lm.h> gives (argc, argv) C linkage; the
+ * other two forms are overloads with C++ linkage, found here under
+ * their Itanium C++ ABI names.  An environment entry the locale cannot
+ * convert and that is not UTF-8 is left out of envp.
+ *
  * Copyright (C) 2026 The netapibuf authors
  */
 #include <locale.h>
@@ -24,9 +35,24 @@
 
 #include "utf8.h"
 
-extern int netapibuf_wmain_w32(int argc, wchar_t **argv) __attribute__((weak));
-extern int netapibuf_wmain_w16(int argc, uint16_t **argv) __attribute__((weak));
-extern int wmain(int argc, wchar_t **argv) __attribute__((weak));
+extern int netapibuf_wmain_w32(int argc, wchar_t **argv, wchar_t **envp)
+	__attribute__((weak));
+extern int netapibuf_wmain_w16(int argc, uint16_t **argv, uint16_t **envp)
+	__attribute__((weak));
+extern int wmain(int argc, wchar_t **argv, wchar_t **envp)
+	__attribute__((weak));
+
+/* C++: int wmain() and int wmain(int, wchar_t **, wchar_t **). */
+extern int nab_cxx_wmain_w32_void(void)
+	__asm__("_Z19netapibuf_wmain_w32v") __attribute__((weak));
+extern int nab_cxx_wmain_w32_envp(int argc, wchar_t **argv, wchar_t **envp)
+	__asm__("_Z19netapibuf_wmain_w32iPPwS0_") __attribute__((weak));
+extern int nab_cxx_wmain_w16_void(void)
+	__asm__("_Z19netapibuf_wmain_w16v") __attribute__((weak));
+extern int nab_cxx_wmain_w16_envp(int argc, uint16_t **argv, uint16_t **envp)
+	__asm__("_Z19netapibuf_wmain_w16iPPwS0_") __attribute__((weak));
+
+extern char **environ;
 
 /* @s decoded as UTF-8, or NULL if it is not (nab_utf8_decode()). */
 static wchar_t *utf8_w32(const char *s)
@@ -86,12 +112,42 @@ static uint16_t *arg_w16(const char *s)
 	return u;
 }
 
+/* One string in the width the program's wmain takes. */
+static void *arg_wide(const char *s, int w16)
+{
+	return w16 ? (void *)arg_w16(s) : (void *)arg_w32(s);
+}
+
+/*
+ * The environment as wide strings, NULL-terminated; entries that cannot
+ * be converted are left out.  NULL when out of memory.
+ */
+static void **env_wide(int w16)
+{
+	size_t n = 0, i, j = 0;
+	void **wenv;
+
+	while (environ && environ[n])
+		n++;
+	wenv = calloc(n + 1, sizeof(*wenv));
+	for (i = 0; wenv && i < n; i++) {
+		wenv[j] = arg_wide(environ[i], w16);
+		if (wenv[j])
+			j++;
+	}
+	return wenv;
+}
+
 int main(int argc, char *argv[])
 {
-	void **wargv;
+	int w16 = netapibuf_wmain_w16 || nab_cxx_wmain_w16_void ||
+		  nab_cxx_wmain_w16_envp;
+	void **wargv, **wenv;
 	int i;
 
-	if (!netapibuf_wmain_w32 && !netapibuf_wmain_w16 && !wmain) {
+	if (!netapibuf_wmain_w32 && !netapibuf_wmain_w16 && !wmain &&
+	    !nab_cxx_wmain_w32_void && !nab_cxx_wmain_w32_envp &&
+	    !nab_cxx_wmain_w16_void && !nab_cxx_wmain_w16_envp) {
 		fputs("libnetapibuf_wmain: the program defines neither main nor wmain\n",
 		      stderr);
 		return 127;
@@ -101,19 +157,33 @@ int main(int argc, char *argv[])
 	if (!wargv)
 		goto nomem;
 	for (i = 0; i < argc; i++) {
-		wargv[i] = netapibuf_wmain_w16 ? (void *)arg_w16(argv[i]) :
-						 (void *)arg_w32(argv[i]);
+		wargv[i] = arg_wide(argv[i], w16);
 		if (!wargv[i]) {
 			fprintf(stderr, "%s: argument %d is not valid in this locale\n",
 				argv[0], i);
 			return 127;
 		}
 	}
+	wenv = env_wide(w16);
+	if (!wenv)
+		goto nomem;
+	if (nab_cxx_wmain_w16_envp)
+		return nab_cxx_wmain_w16_envp(argc, (uint16_t **)wargv,
+					      (uint16_t **)wenv);
 	if (netapibuf_wmain_w16)
-		return netapibuf_wmain_w16(argc, (uint16_t **)wargv);
+		return netapibuf_wmain_w16(argc, (uint16_t **)wargv,
+					   (uint16_t **)wenv);
+	if (nab_cxx_wmain_w16_void)
+		return nab_cxx_wmain_w16_void();
+	if (nab_cxx_wmain_w32_envp)
+		return nab_cxx_wmain_w32_envp(argc, (wchar_t **)wargv,
+					      (wchar_t **)wenv);
 	if (netapibuf_wmain_w32)
-		return netapibuf_wmain_w32(argc, (wchar_t **)wargv);
-	return wmain(argc, (wchar_t **)wargv);
+		return netapibuf_wmain_w32(argc, (wchar_t **)wargv,
+					   (wchar_t **)wenv);
+	if (nab_cxx_wmain_w32_void)
+		return nab_cxx_wmain_w32_void();
+	return wmain(argc, (wchar_t **)wargv, (wchar_t **)wenv);
 nomem:
 	fputs("libnetapibuf_wmain: out of memory\n", stderr);
 	return 127;
