@@ -19,7 +19,9 @@
  *   wprintf(L"%s") lines (<lm.h>'s netapibuf_wprintf), 4- and 2-byte
  *   wchar_t;
  * - wmain's other documented forms, (argc, argv, envp) in C and C++ and
- *   C++'s wmain(), get their main from libnetapibuf_wmain.a, envp wide.
+ *   C++'s wmain(), get their main from libnetapibuf_wmain.a, envp wide;
+ * - the programs that spell headers as the SDK does build with clang
+ *   too, when it is installed.
  *
  * Needs root (modprobe, UTS namespaces, utmp).
  *
@@ -515,7 +517,7 @@ static void check_levels(struct __test_metadata *_metadata, const char *out,
 		EXPECT_FIELD(out, "level102.users", users);
 }
 
-/* win_wksta (@name). */
+/* win_wksta, built by gcc (@name "win_wksta") or clang. */
 static void windows_wchar32(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(styles) *self,
 			    const FIXTURE_VARIANT(styles) *variant,
@@ -541,6 +543,15 @@ static void windows_wchar32(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(styles, windows_wchar32, 120)
 {
 	windows_wchar32(_metadata, self, variant, "win_wksta");
+}
+
+/*
+ * The same source built by clang (when installed), whose default
+ * -Wnonportable-include-path rejected <Lm.h> as a link to lm.h.
+ */
+TEST_F_TIMEOUT(styles, windows_clang, 120)
+{
+	windows_wchar32(_metadata, self, variant, "win_wksta_clang");
 }
 
 TEST_F_TIMEOUT(styles, windows_server_name, 120)
@@ -622,6 +633,12 @@ static void cxx(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(styles, cxx, 120)
 {
 	cxx(_metadata, self, variant, "cxx_wksta");
+}
+
+/* <LMAPIbuf.h> and <LMWksta.h> with clang++ (when installed). */
+TEST_F_TIMEOUT(styles, cxx_clang, 120)
+{
+	cxx(_metadata, self, variant, "cxx_wksta_clang");
 }
 
 /*
