@@ -680,6 +680,41 @@ TEST_F_TIMEOUT(styles, wmain_forms, 120)
 }
 
 /*
+ * Programs written from Microsoft's pages for the four calls and
+ * NetWkstaGetInfo alone (compat/doc_*): each checks what the pages
+ * document (sizes, zeroed and kept bytes, the result of NetWkstaGetInfo
+ * sized and reallocated like any buffer, the status codes) and prints a
+ * line per check; C with a 4- and a 2-byte wchar_t, C++20.
+ */
+TEST_F_TIMEOUT(styles, from_the_docs, 120)
+{
+	static const struct {
+		const char *prog, *name_key, *domain_key;
+	} progs[] = {
+		{ "doc_buffers", "wksta.name", "wksta.domain" },
+		{ "doc_buffers16", "wksta.name", "wksta.domain" },
+		{ "doc_cxx", "name", "domain" },
+	};
+	char prog[PATH_MAX], out[8192], host[256], domain[256];
+	size_t i;
+
+	want_names(variant, host, domain, sizeof(host));
+	for (i = 0; i < ARRAY_SIZE(progs); i++) {
+		ASSERT_TRUE(prog_path(progs[i].prog, prog, sizeof(prog)))
+			TH_LOG("%s", progs[i].prog);
+		EXPECT_EQ(0, run_prog(prog, NULL, variant->host,
+				      variant->domain, out, sizeof(out)))
+			TH_LOG("%s output:\n%s", progs[i].prog, out);
+		EXPECT_EQ(NULL, strstr(out, "=FAIL"))
+			TH_LOG("%s output:\n%s", progs[i].prog, out);
+		EXPECT_NE(NULL, strstr(out, "reallocate=ok"))
+			TH_LOG("%s output:\n%s", progs[i].prog, out);
+		EXPECT_FIELD(out, progs[i].name_key, host);
+		EXPECT_FIELD(out, progs[i].domain_key, domain);
+	}
+}
+
+/*
  * Microsoft's samples as they are (compat/ms_*.c): <lm.h> without
  * <windows.h> declares what they use (exit, fwprintf, LPTSTR, ...), and
  * libnetapibuf_wmain.a gives the NetWkstaGetInfo sample, which defines
