@@ -32,6 +32,9 @@ DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	linux-image-amd64 linux-source-6.1 qemu-system-x86 busybox-static \
 	libkmod-dev sparse dkms debhelper dh-dkms openssl dwarves \
 	debian-archive-keyring zstd shellcheck
+# What only `make check` needs besides: clang, for the compat programs
+# README says build with clang too.
+CHECK_DEPS := clang
 
 MOD_SRCS := Kbuild $(wildcard module/*.[ch] module/*/*.[ch] uapi/linux/*.h)
 
@@ -61,7 +64,7 @@ help:
 	@echo 'Variables: KDIR=<kernel build dir> BUILD=<output dir>'
 
 deps:
-	@missing=$$(for p in $(DEPS); do \
+	@missing=$$(for p in $(DEPS) $(DEPS_EXTRA); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 			grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -106,13 +109,13 @@ tools: lib netapibufctl
 
 # Sequential on purpose: deps first, then builds, then the tests.
 check:
-	$(MAKE) deps
+	$(MAKE) deps DEPS_EXTRA="$(CHECK_DEPS)"
 	$(MAKE) all $(addprefix module-,$(CHECK_KERNELS))
 	NETAPIBUF_KERNELS="$(CHECK_KERNELS)" tools/run-checks
 
 # The kernels make check leaves out (none by default).
 check-kernels:
-	$(MAKE) deps
+	$(MAKE) deps DEPS_EXTRA="$(CHECK_DEPS)"
 	$(MAKE) all $(addprefix module-,$(filter-out $(CHECK_KERNELS),$(KERNELS)))
 	NETAPIBUF_KERNELS="$(filter-out $(CHECK_KERNELS),$(KERNELS))" \
 		NETAPIBUF_HOST_CHECKS=0 tools/run-checks

@@ -684,7 +684,9 @@ TEST_F_TIMEOUT(styles, wmain_forms, 120)
  * NetWkstaGetInfo alone (compat/doc_*): each checks what the pages
  * document (sizes, zeroed and kept bytes, the result of NetWkstaGetInfo
  * sized and reallocated like any buffer, the status codes) and prints a
- * line per check; C with a 4- and a 2-byte wchar_t, C++20.
+ * line per check; C with a 4- and a 2-byte wchar_t, fortified with
+ * -flto, and linked statically; C++20. (The Makefile compiles both files
+ * with every C and C++ standard, -pedantic and clang too.)
  */
 TEST_F_TIMEOUT(styles, from_the_docs, 120)
 {
@@ -693,6 +695,8 @@ TEST_F_TIMEOUT(styles, from_the_docs, 120)
 	} progs[] = {
 		{ "doc_buffers", "wksta.name", "wksta.domain" },
 		{ "doc_buffers16", "wksta.name", "wksta.domain" },
+		{ "doc_buffers_lto", "wksta.name", "wksta.domain" },
+		{ "doc_buffers_static", "wksta.name", "wksta.domain" },
 		{ "doc_cxx", "name", "domain" },
 	};
 	char prog[PATH_MAX], out[8192], host[256], domain[256];

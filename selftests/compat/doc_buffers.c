@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Written from learn.microsoft.com's pages for NetApiBufferAllocate,
  * NetApiBufferFree, NetApiBufferReallocate, NetApiBufferSize and
