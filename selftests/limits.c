@@ -415,36 +415,84 @@ FIXTURE_TEARDOWN(memcg)
 	EXPECT_STATS_BASELINE(&self->base);
 }
 
+/*
+ * fork() for a child that must run in the test's group: the child first
+ * calls @before (if any; a non-zero result is its exit status), then
+ * waits while the parent moves it into the group, and only then returns
+ * 0, as fork() does in a child (it exits with 2 if the parent gave up).
+ * Whatever @before touches is charged to the group the test program runs
+ * in, not to self->cg. The parent gets the child's pid, or -1
+ * with errno set if the fork or the move failed (the child then killed
+ * and reaped).
+ */
+static pid_t cg_fork(FIXTURE_DATA(memcg) *self,
+		     int (*before)(struct cg_report *r))
+{
+	char pid_str[16], c;
+	int go[2], ret, err;
+	pid_t pid;
+
+	if (pipe(go))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		close(go[0]);
+		close(go[1]);
+		errno = err;
+		return -1;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		if (before) {
+			ret = before(self->r);
+			if (ret)
+				_exit(ret);
+		}
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		close(go[0]);
+		return 0;
+	}
+	close(go[0]);
+	snprintf(pid_str, sizeof(pid_str), "%d", pid);
+	if (!cg_write(self->cg, "cgroup.procs", pid_str) ||
+	    write(go[1], "g", 1) != 1) {
+		err = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(go[1]);
+		errno = err;
+		return -1;
+	}
+	close(go[1]);
+	return pid;
+}
+
+/* Before joining: the report and the stack the child will use. */
+static int cg_before_prefault(struct cg_report *r)
+{
+	r->msg[0] = '\0';
+	child_prefault();
+	return 0;
+}
+
 /* Runs cg_child() in a new process in the group; the results in @self. */
 static void run_in_group(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(memcg) *self, enum cg_mode mode)
 {
 	struct cg_report *r = self->r;
-	char pid_str[16], c;
-	int go[2];
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe(go));
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
+	pid = cg_fork(self, cg_before_prefault);
+	ASSERT_LE(0, pid) TH_LOG("child in the group: %s", strerror(errno));
 	if (pid == 0) {
-		close(go[1]);
-		r->msg[0] = '\0';	/* touched before joining */
-		child_prefault();
-		if (read(go[0], &c, 1) != 1)
-			_exit(2);
 		r->current_start = cg_read(self->cg, "memory.current");
 		cg_child(self->cg, r, mode);
 		_exit(r->msg[0] ? 1 : 0);
 	}
-	close(go[0]);
-	snprintf(pid_str, sizeof(pid_str), "%d", pid);
-	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str))
-		TH_LOG("cannot move the child: %s", strerror(errno));
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	close(go[1]);
 	ASSERT_EQ(pid, waitpid(pid, &self->status, 0));
 
 	self->oom_kill = cg_key(self->cg, "memory.events", "oom_kill");
@@ -493,32 +541,30 @@ static void run_in_group(struct __test_metadata *_metadata,
  */
 #define CG_SESSIONS	1000
 
+/* Before joining: room for the sessions' descriptors. */
+static int cg_before_rlimit(struct cg_report *r)
+{
+	struct rlimit rl = { 2 * CG_SESSIONS, 2 * CG_SESSIONS };
+
+	r->msg[0] = '\0';
+	return setrlimit(RLIMIT_NOFILE, &rl) ? 3 : 0;
+}
+
 TEST_F_TIMEOUT(memcg, sessions_charged, 120)
 {
 	struct cg_report *r = self->r;
 	unsigned long long saved = 0;
-	char pid_str[16], c;
-	int go[2], status;
+	int status;
 	pid_t pid;
 
 	ASSERT_TRUE(nab_param_read("max_user_sessions", &saved));
 	ASSERT_TRUE(nab_param_write("max_user_sessions", 4 * CG_SESSIONS));
-	ASSERT_EQ(0, pipe(go));
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
+	pid = cg_fork(self, cg_before_rlimit);
+	ASSERT_LE(0, pid) TH_LOG("child in the group: %s", strerror(errno));
 	if (pid == 0) {
-		struct rlimit rl = { 2 * CG_SESSIONS, 2 * CG_SESSIONS };
 		static int fds[CG_SESSIONS];
 		int i;
 
-		close(go[1]);
-		r->msg[0] = '\0';
-		if (setrlimit(RLIMIT_NOFILE, &rl))
-			_exit(3);
-		if (read(go[0], &c, 1) != 1)
-			_exit(2);
 		r->current_start = cg_read(self->cg, "memory.current");
 		for (i = 0; i < CG_SESSIONS; i++) {
 			fds[i] = open(NAB_DEVICE, O_RDWR | O_CLOEXEC);
@@ -531,11 +577,6 @@ TEST_F_TIMEOUT(memcg, sessions_charged, 120)
 		r->current_after_4m = cg_read(self->cg, "memory.current");
 		_exit(0);
 	}
-	close(go[0]);
-	snprintf(pid_str, sizeof(pid_str), "%d", pid);
-	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str));
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	close(go[1]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(nab_param_write("max_user_sessions", saved));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -603,15 +644,10 @@ static bool tree_slabs_read(const char *cg, struct tree_slabs *t)
 static int tree_child(FIXTURE_DATA(memcg) *self, struct tree_slabs *d)
 {
 	struct tree_slabs *shared = (struct tree_slabs *)self->r;
-	char pid_str[16], c;
-	int go[2], status;
+	int status;
 	pid_t pid;
 
-	if (pipe(go))
-		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = cg_fork(self, NULL);
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
@@ -620,9 +656,6 @@ static int tree_child(FIXTURE_DATA(memcg) *self, struct tree_slabs *d)
 		LPVOID first;
 		int i;
 
-		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(2);
 		/* The session and its first node exist before the count. */
 		if (NetApiBufferAllocate(NAB_PAGE_SIZE, &first))
 			_exit(3);
@@ -640,12 +673,6 @@ static int tree_child(FIXTURE_DATA(memcg) *self, struct tree_slabs *d)
 					  a.kmalloc_cg_objs;
 		_exit(0);
 	}
-	close(go[0]);
-	snprintf(pid_str, sizeof(pid_str), "%d", pid);
-	if (!cg_write(self->cg, "cgroup.procs", pid_str) ||
-	    write(go[1], "g", 1) != 1)
-		kill(pid, SIGKILL);
-	close(go[1]);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	*d = *shared;
@@ -776,32 +803,22 @@ static void late_child(struct cg_report *r, int opened, int limited)
 TEST_F_TIMEOUT(memcg, limit_set_after_open, 120)
 {
 	struct cg_report *r = self->r;
-	int go[2], opened[2], limited[2], status;
-	char pid_str[16], max[32], c;
+	int opened[2], limited[2], status;
+	char max[32], c;
 	long long current;
 	pid_t pid;
 
 	if (!nab_chunks_offered())
 		SKIP(return, "the module does not offer NETAPIBUF_FEATURE_CHUNKS");
 	ASSERT_TRUE(cg_write(self->cg, "memory.max", "max"));
-	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(opened));
 	ASSERT_EQ(0, pipe(limited));
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
+	pid = cg_fork(self, cg_before_prefault);
+	ASSERT_LE(0, pid) TH_LOG("child in the group: %s", strerror(errno));
 	if (pid == 0) {
-		r->msg[0] = '\0';
-		child_prefault();
-		if (read(go[0], &c, 1) != 1)
-			_exit(2);
 		late_child(r, opened[1], limited[0]);
 		_exit(r->msg[0] ? 1 : 0);
 	}
-	snprintf(pid_str, sizeof(pid_str), "%d", pid);
-	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str));
-	ASSERT_EQ(1, write(go[1], "g", 1));
 	ASSERT_EQ(1, read(opened[0], &c, 1));
 	/* The session is open and has its first chunk: now the limit. */
 	current = cg_read(self->cg, "memory.current");
