@@ -327,9 +327,9 @@ static unsigned long nab_pool_drain_locked(struct nab_session *s)
 /*
  * Take @cost more for @s; past a limit, first give back the session's
  * pool and kept buffer: pages kept for later never make a charge fail.
- * Other sessions' kept buffers count against max_total_bytes too, so
- * they give way next (those whose lock is free at once: only trylocks,
- * with @s locked), and room one session freed serves another.
+ * Other sessions' pools and kept buffers count against max_total_bytes
+ * too, so they give way next (those whose lock is free at once: only
+ * trylocks, with @s locked), and room one session freed serves another.
  */
 static int nab_take(struct nab_session *s, u64 cost)
 {
@@ -337,8 +337,9 @@ static int nab_take(struct nab_session *s, u64 cost)
 
 	if (ret && nab_pool_drain_locked(s))
 		ret = __nab_take(s, cost);
-	if (ret && atomic64_read(&nab_stats.kept_bytes) &&
-	    nab_sessions_trylock_each(nab_kept_drop_locked,
+	if (ret && (atomic64_read(&nab_stats.kept_bytes) ||
+		    atomic64_read(&nab_stats.pool_pages)) &&
+	    nab_sessions_trylock_each(nab_pool_drain_locked,
 				      (cost >> PAGE_SHIFT) + 1))
 		ret = __nab_take(s, cost);
 	return ret;

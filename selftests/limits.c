@@ -953,6 +953,41 @@ TEST_F(quota, total_limit_is_global)
 	holder_stop(&c);
 }
 
+/*
+ * Another session's pool is freed memory: it counts against
+ * max_total_bytes while it waits, and gives way to a charge that would
+ * pass it, as the session's own pool and every kept buffer do. With the
+ * limit 1 MiB above what is charged, 4 MiB of pool in session a, b's
+ * 4 MiB buffer fits only if a's pool goes.
+ */
+TEST_F(quota, other_sessions_pools_give_way)
+{
+	struct nab_session a, b;
+	long long pooled, now_pooled = -1;
+	struct nab_stats now;
+	void *p = NULL;
+
+	if (!agents_ready())
+		SKIP(return, "agent netif not registered, and no "
+		     NAB_SYSINFO_KO_WHERE);
+	ASSERT_EQ(0, nab_session_open(&a, true));
+	ASSERT_EQ(0, nab_session_open(&b, true));
+	pooled = fill_pool(a.fd);
+	ASSERT_LE((long long)(4 * MB / NAB_PAGE_SIZE), pooled);
+	ASSERT_STATS(&now);
+	ASSERT_TRUE(nab_param_write("max_total_bytes",
+				    now.charged_bytes + 1 * MB));
+	EXPECT_EQ(0, _test_ioctl_alloc(b.fd, 4 * MB, 0, 0, &p))
+		TH_LOG("4 MiB refused with %lld pages pooled in another "
+		       "session: %s", pooled, strerror(errno));
+	EXPECT_TRUE(nab_stat("pool_pages", &now_pooled));
+	EXPECT_GT(pooled, now_pooled);
+	if (p)
+		EXPECT_EQ(0, _test_ioctl_free(b.fd, p, 0, 0));
+	nab_session_close(&b);
+	nab_session_close(&a);
+}
+
 /* The agents' results obey the limits like any buffer. */
 TEST_F(quota, agent_results_within_limits)
 {
