@@ -90,17 +90,24 @@ static inline void nab_vm_flags_clear(struct vm_area_struct *vma,
  * shrinker_register() and shrinker_free() replaced register_shrinker()
  * and unregister_shrinker() on a caller's struct, commit c42d50aefd17
  * ("mm: shrinker: add infrastructure for dynamically allocating shrinker").
- * Both ways the shrinker is allocated here and named for debugfs.
+ * Both ways the shrinker is allocated here and named for debugfs, and is
+ * memcg-aware with its memcg-aware list_lru @lru, whose lists name the
+ * shrinker's id: 6.7 has the id at shrinker_alloc(), before registration;
+ * 6.1 only once register_shrinker() returns (prealloc_shrinker() is not
+ * exported), so there the shrinker may be called before @lru is ready.
  */
+#include <linux/list_lru.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+
+#define NAB_SHRINKER_FLAGS	(SHRINKER_MEMCG_AWARE | SHRINKER_NONSLAB)
 
 static inline struct shrinker *
 nab_shrinker_create(unsigned long (*count)(struct shrinker *,
 					   struct shrink_control *),
 		    unsigned long (*scan)(struct shrinker *,
 					  struct shrink_control *),
-		    const char *name)
+		    const char *name, struct list_lru *lru)
 {
 	struct shrinker *shrinker;
 
@@ -111,14 +118,24 @@ nab_shrinker_create(unsigned long (*count)(struct shrinker *,
 	shrinker->count_objects = count;
 	shrinker->scan_objects = scan;
 	shrinker->seeks = DEFAULT_SEEKS;
+	shrinker->flags = NAB_SHRINKER_FLAGS;
 	if (register_shrinker(shrinker, "%s", name)) {
 		kfree(shrinker);
 		return NULL;
 	}
+	if (list_lru_init_memcg(lru, shrinker)) {
+		unregister_shrinker(shrinker);
+		kfree(shrinker);
+		return NULL;
+	}
 #else
-	shrinker = shrinker_alloc(0, "%s", name);
+	shrinker = shrinker_alloc(NAB_SHRINKER_FLAGS, "%s", name);
 	if (!shrinker)
 		return NULL;
+	if (list_lru_init_memcg(lru, shrinker)) {
+		shrinker_free(shrinker);
+		return NULL;
+	}
 	shrinker->count_objects = count;
 	shrinker->scan_objects = scan;
 	shrinker_register(shrinker);
@@ -126,7 +143,8 @@ nab_shrinker_create(unsigned long (*count)(struct shrinker *,
 	return shrinker;
 }
 
-static inline void nab_shrinker_destroy(struct shrinker *shrinker)
+static inline void nab_shrinker_destroy(struct shrinker *shrinker,
+					struct list_lru *lru)
 {
 #if KERNEL_VERSION(6, 7, 0) > LINUX_VERSION_CODE
 	unregister_shrinker(shrinker);
@@ -134,7 +152,39 @@ static inline void nab_shrinker_destroy(struct shrinker *shrinker)
 #else
 	shrinker_free(shrinker);
 #endif
+	list_lru_destroy(lru);
 }
+
+/*
+ * 6.8 made list_lru_add() and list_lru_del() take the node and memory
+ * cgroup, and named the old calls, which find both from a slab object,
+ * list_lru_add_obj() and list_lru_del_obj() ("list_lru: allow explicit
+ * memcg and NUMA node selection").
+ */
+#if KERNEL_VERSION(6, 8, 0) > LINUX_VERSION_CODE
+#define nab_list_lru_add(lru, item)	list_lru_add(lru, item)
+#define nab_list_lru_del(lru, item)	list_lru_del(lru, item)
+#else
+#define nab_list_lru_add(lru, item)	list_lru_add_obj(lru, item)
+#define nab_list_lru_del(lru, item)	list_lru_del_obj(lru, item)
+#endif
+
+/*
+ * A list_lru walk's callback got the list's lock as an argument and had
+ * to return with it held, LRU_REMOVED_RETRY included (6.1, 6.12), until
+ * 6.13 dropped the argument ("mm/list_lru: split the lock to per-cgroup
+ * scope" and its series): since then the lock is the list's own and the
+ * walk takes it again itself after LRU_REMOVED_RETRY (7.x).
+ */
+#if KERNEL_VERSION(6, 13, 0) > LINUX_VERSION_CODE
+#define NAB_LRU_WALK_LOCK_ARG		spinlock_t *nab_lru_lock,
+#define nab_lru_walk_unlock(list)	spin_unlock(nab_lru_lock)
+#define nab_lru_walk_relock(list)	spin_lock(nab_lru_lock)
+#else
+#define NAB_LRU_WALK_LOCK_ARG
+#define nab_lru_walk_unlock(list)	spin_unlock(&(list)->lock)
+#define nab_lru_walk_relock(list)	do { } while (0)
+#endif
 
 /*
  * Storing in a maple tree allocates its nodes GFP_NOWAIT first, without

@@ -29,6 +29,7 @@
 
 #include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/list_lru.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -292,6 +293,45 @@ static void nab_give(struct nab_session *s, u64 cost)
  * when the session goes.
  */
 
+/*
+ * The shrinker finds the sessions that keep pages through a list_lru
+ * that is aware of memory cgroups, as the dentry and inode caches are
+ * found: each session has an entry (struct nab_keeper) allocated in its
+ * opener's group with kmem_cache_alloc_lru(), which is in that group's
+ * list while the session keeps pages. Reclaim of a group at its
+ * memory.max then reaches the pools and kept buffers charged to it; a
+ * shrinker that is not memcg-aware is called for global reclaim only,
+ * and the group's other processes were OOM-killed while its freed pages
+ * stayed kept.
+ */
+
+/**
+ * struct nab_keeper - a session in the shrinker's list
+ * @lru: in nab_keepers while the session keeps pages
+ * @s: the session
+ */
+struct nab_keeper {
+	struct list_head lru;
+	struct nab_session *s;
+};
+
+static struct list_lru nab_keepers;
+static struct kmem_cache *nab_keeper_cache;
+/* Set once nab_keepers is ready (6.1 registers the shrinker first). */
+static bool nab_keepers_ready;
+
+/* The session is in its group's list exactly while it keeps pages. */
+static void nab_keep_update(struct nab_session *s)
+{
+	lockdep_assert_held(&s->lock);
+	if (!s->keeper)
+		return;
+	if (s->pool.nr || s->kept)
+		nab_list_lru_add(&nab_keepers, &s->keeper->lru);
+	else
+		nab_list_lru_del(&nab_keepers, &s->keeper->lru);
+}
+
 /* Free the session's kept buffer; returns its pages. */
 static unsigned long nab_kept_drop_locked(struct nab_session *s)
 {
@@ -324,6 +364,16 @@ static unsigned long nab_pool_drain_locked(struct nab_session *s)
 	return nr + nab_kept_drop_locked(s);
 }
 
+/* nab_pool_drain_locked(), and out of the shrinker's list. */
+static unsigned long nab_pool_give_back(struct nab_session *s)
+{
+	unsigned long nr = nab_pool_drain_locked(s);
+
+	if (nr)
+		nab_keep_update(s);
+	return nr;
+}
+
 /*
  * Take @cost more for @s; past a limit, first give back the session's
  * pool and kept buffer: pages kept for later never make a charge fail.
@@ -335,11 +385,11 @@ static int nab_take(struct nab_session *s, u64 cost)
 {
 	int ret = __nab_take(s, cost);
 
-	if (ret && nab_pool_drain_locked(s))
+	if (ret && nab_pool_give_back(s))
 		ret = __nab_take(s, cost);
 	if (ret && (atomic64_read(&nab_stats.kept_bytes) ||
 		    atomic64_read(&nab_stats.pool_pages)) &&
-	    nab_sessions_trylock_each(nab_pool_drain_locked,
+	    nab_sessions_trylock_each(nab_pool_give_back,
 				      (cost >> PAGE_SHIFT) + 1))
 		ret = __nab_take(s, cost);
 	return ret;
@@ -369,6 +419,7 @@ void nab_pool_fill(struct nab_session *s, struct nab_pages *pv)
 		return;
 	nab_pages_take(&s->pool, pv, nr);
 	atomic64_add(nr, &nab_stats.pool_pages);
+	nab_keep_update(s);
 }
 
 /*
@@ -418,6 +469,7 @@ bool nab_kept_put(struct nab_session *s, struct nab_large *lb)
 	}
 	s->kept = lb;
 	atomic64_add(nr, &nab_stats.kept_pages);
+	nab_keep_update(s);
 	return true;
 }
 
@@ -438,6 +490,7 @@ struct nab_large *nab_kept_take(struct nab_session *s, unsigned long nr)
 	s->kept = NULL;
 	atomic64_sub(nab_kept_cost(nr), &nab_stats.kept_bytes);
 	atomic64_sub(nr, &nab_stats.kept_pages);
+	nab_keep_update(s);
 	return lb;
 }
 
@@ -467,6 +520,7 @@ unsigned long nab_pool_take(struct nab_session *s, struct nab_pages *pv)
 		nab_pages_take(pv, &s->pool, nr);
 		nab_give(s, (u64)nr * PAGE_SIZE);
 		atomic64_sub(nr, &nab_stats.pool_pages);
+		nab_keep_update(s);
 	}
 	if (s->pool.pages || !cap) {
 		mutex_unlock(&s->lock);
@@ -503,9 +557,35 @@ bool nab_pool_drain(struct nab_session *s)
 	unsigned long nr;
 
 	mutex_lock(&s->lock);
-	nr = nab_pool_drain_locked(s);
+	nr = nab_pool_give_back(s);
 	mutex_unlock(&s->lock);
 	return nr;
+}
+
+/**
+ * nab_pool_open() - what a new session needs to keep pages
+ * @s: the new session
+ *
+ * Its entry in the shrinker's list, allocated in the opener's memory
+ * cgroup, which kmem_cache_alloc_lru() gives a list of its own if need
+ * be; undone by nab_pool_destroy(). Sessions made before the module's
+ * init has run (KUnit's, on 6.1) have none: the shrinker does not see
+ * them.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int nab_pool_open(struct nab_session *s)
+{
+	/* Pairs with nab_pool_init(): the cache and the list are ready. */
+	if (!smp_load_acquire(&nab_keepers_ready))
+		return 0;
+	s->keeper = kmem_cache_alloc_lru(nab_keeper_cache, &nab_keepers,
+					 NAB_GFP);
+	if (!s->keeper)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&s->keeper->lru);
+	s->keeper->s = s;
+	return 0;
 }
 
 /**
@@ -515,55 +595,104 @@ bool nab_pool_drain(struct nab_session *s)
 void nab_pool_destroy(struct nab_session *s)
 {
 	nab_pool_drain(s);
+	if (s->keeper) {
+		/* Out of the list: the shrinker cannot find @s any more. */
+		mutex_lock(&s->lock);
+		nab_list_lru_del(&nab_keepers, &s->keeper->lru);
+		mutex_unlock(&s->lock);
+		kmem_cache_free(nab_keeper_cache, s->keeper);
+		s->keeper = NULL;
+	}
 	kvfree(s->pool.pages);
 	s->pool = (struct nab_pages){};
 }
 
-/* The shrinker: memory pressure empties the pools of idle sessions. */
+/*
+ * The shrinker: memory pressure, global or a memory cgroup's, empties
+ * the pools and kept buffers of idle sessions of the group reclaimed.
+ * It counts sessions, the objects of its list.
+ */
 
 static unsigned long nab_pool_count(struct shrinker *shrinker,
 				    struct shrink_control *sc)
 {
-	unsigned long nr = atomic64_read(&nab_stats.pool_pages) +
-			   atomic64_read(&nab_stats.kept_pages);
+	unsigned long nr;
 
+	/* Pairs with nab_pool_init(): the list is initialised. */
+	if (!smp_load_acquire(&nab_keepers_ready))
+		return 0;
+	nr = list_lru_shrink_count(&nab_keepers, sc);
 	return nr ? nr : SHRINK_EMPTY;
+}
+
+/*
+ * One session of the list, which is locked. Reclaim may run inside any
+ * allocation, one made with a session locked included, and
+ * nab_keep_update() takes the list's lock inside the session's: only a
+ * trylock here, and a busy session is skipped. The pages are freed with
+ * the list unlocked (a page array may be vmalloc()ed); the session lock
+ * keeps the session from going (nab_pool_destroy() takes it) and from
+ * being added back meanwhile.
+ */
+static enum lru_status nab_keeper_isolate(struct list_head *item,
+					  struct list_lru_one *list,
+					  NAB_LRU_WALK_LOCK_ARG void *arg)
+{
+	struct nab_session *s = container_of(item, struct nab_keeper, lru)->s;
+	unsigned long *freed = arg;
+
+	if (!mutex_trylock(&s->lock))
+		return LRU_SKIP;
+	list_lru_isolate(list, item);
+	nab_lru_walk_unlock(list);
+	*freed += nab_pool_drain_locked(s);
+	mutex_unlock(&s->lock);
+	nab_lru_walk_relock(list);
+	return LRU_REMOVED_RETRY;
 }
 
 static unsigned long nab_pool_scan(struct shrinker *shrinker,
 				   struct shrink_control *sc)
 {
-	unsigned long freed;
+	unsigned long freed = 0;
 
-	/*
-	 * Reclaim may run inside any allocation, one made with a session
-	 * locked included: only trylocks, and a busy session is skipped.
-	 */
-	freed = nab_sessions_trylock_each(nab_pool_drain_locked,
-					  sc->nr_to_scan);
+	/* Pairs with nab_pool_init(), as in nab_pool_count(). */
+	if (!smp_load_acquire(&nab_keepers_ready))
+		return SHRINK_STOP;
+	list_lru_shrink_walk(&nab_keepers, sc, nab_keeper_isolate, &freed);
 	return freed ? freed : SHRINK_STOP;
 }
 
 static struct shrinker *nab_pool_shrinker;
 
 /**
- * nab_pool_init() - register the pools' shrinker
+ * nab_pool_init() - register the pools' shrinker and its list
  *
  * Return: 0 or -ENOMEM.
  */
 int nab_pool_init(void)
 {
+	nab_keeper_cache = KMEM_CACHE(nab_keeper, SLAB_ACCOUNT);
+	if (!nab_keeper_cache)
+		return -ENOMEM;
 	nab_pool_shrinker = nab_shrinker_create(nab_pool_count, nab_pool_scan,
-						"netapibuf-pool");
-	return nab_pool_shrinker ? 0 : -ENOMEM;
+						"netapibuf-pool", &nab_keepers);
+	if (!nab_pool_shrinker) {
+		kmem_cache_destroy(nab_keeper_cache);
+		return -ENOMEM;
+	}
+	/* The list is ready: the shrinker may walk it (nab_pool_count()). */
+	smp_store_release(&nab_keepers_ready, true);
+	return 0;
 }
 
 /**
- * nab_pool_exit() - unregister the pools' shrinker
+ * nab_pool_exit() - unregister the pools' shrinker; no session is left
  */
 void nab_pool_exit(void)
 {
-	nab_shrinker_destroy(nab_pool_shrinker);
+	nab_shrinker_destroy(nab_pool_shrinker, &nab_keepers);
+	kmem_cache_destroy(nab_keeper_cache);
 }
 
 /**

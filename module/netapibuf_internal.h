@@ -86,6 +86,7 @@ struct nab_pages_growth {
 
 struct nab_obj;
 struct nab_user;
+struct nab_keeper;
 
 /**
  * struct nab_obj_ops - what the arena asks of what occupies it
@@ -239,6 +240,8 @@ struct nab_deleg {
  * @kept: the last large buffer of NAB_LARGE_FEW pages or fewer the
  *	session freed while it had no pool, out of the arena and unmapped,
  *	kept whole for its next allocation of as many pages (limits.c)
+ * @keeper: its entry in the shrinker's list, in the list of its
+ *	memory cgroup while it keeps pages in @pool or @kept (limits.c)
  * @pid: thread group id of the opener, for the debugfs listing
  * @comm: command name of the opener, for the debugfs listing
  * @node: in the list of all sessions
@@ -262,6 +265,7 @@ struct nab_session {
 	struct nab_deleg *counters;
 	struct nab_pages pool;
 	struct nab_large *kept;
+	struct nab_keeper *keeper;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
@@ -295,6 +299,7 @@ void nab_pool_fill(struct nab_session *s, struct nab_pages *pv);
 bool nab_kept_put(struct nab_session *s, struct nab_large *lb);
 struct nab_large *nab_kept_take(struct nab_session *s, unsigned long nr);
 unsigned long nab_pool_take(struct nab_session *s, struct nab_pages *pv);
+int nab_pool_open(struct nab_session *s);
 bool nab_pool_drain(struct nab_session *s);
 void nab_pool_destroy(struct nab_session *s);
 int nab_pool_init(void);

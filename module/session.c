@@ -97,9 +97,12 @@ struct nab_session *nab_session_create(void)
 
 	s->arena_pages = nab_arena_pages();
 
-	ret = nab_arena_init(s);
+	ret = nab_pool_open(s);
 	if (ret)
 		goto put_inode;
+	ret = nab_arena_init(s);
+	if (ret)
+		goto close_pool;
 
 	/* Kernel threads (KUnit, agents) have no mm and map no arena. */
 	s->mm = current->mm;
@@ -110,6 +113,8 @@ struct nab_session *nab_session_create(void)
 	nab_sessions_add(s);
 	return s;
 
+close_pool:
+	nab_pool_destroy(s);
 put_inode:
 	nab_inode_put(inode);
 put_user:

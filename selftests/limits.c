@@ -745,6 +745,116 @@ TEST_F_TIMEOUT(memcg, pool_gives_way, 120)
 	EXPECT_GE((unsigned long long)CG_MAX, r->raw_bytes + 4 * MB);
 }
 
+/*
+ * What a session keeps of the memory its process freed (its pool, its
+ * kept buffer) stays charged to the group, and reclaim of the group must
+ * reach it: a holder keeps 6 MiB in 96 sessions' kept buffers (and 4 MiB
+ * of pool, with the agents), having freed every buffer; then another
+ * process of the group touches 10 MiB of anonymous memory. The shrinker
+ * gives the kept pages back and nobody is OOM-killed; a shrinker that is
+ * not memcg-aware is never called for the group, and the toucher was
+ * killed.
+ */
+#define KEEP_SESSIONS	96
+
+static void keep_holder(int ready, int done)
+{
+	static struct nab_session s[KEEP_SESSIONS + 1];
+	void *p;
+	int i;
+	char c;
+
+	for (i = 0; i <= KEEP_SESSIONS; i++)
+		if (nab_session_open(&s[i], true))
+			_exit(2);
+	if (nab_agent_listed(NETAPIBUF_SYSINFO_NETIF) && fill_pool(s[0].fd) < 0)
+		_exit(3);
+	for (i = 1; i <= KEEP_SESSIONS; i++) {
+		if (_test_ioctl_alloc(s[i].fd, 64 * 1024, 0, 0, &p))
+			_exit(4);
+		memset(p, 0x5a, 64 * 1024);
+		if (_test_ioctl_free(s[i].fd, p, 0, 0))
+			_exit(5);
+	}
+	if (write(ready, "r", 1) != 1 || read(done, &c, 1) != 1)
+		_exit(6);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(memcg, kept_pages_reclaimed, 120)
+{
+	int ready[2], done[2], go[2], status;
+	long long kept = -1, pooled = -1, kept_end = -1;
+	pid_t holder, toucher;
+	char pid_str[16], c;
+
+	agents_ready();
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	fflush(stdout);
+	fflush(stderr);
+	holder = fork();
+	ASSERT_LE(0, holder);
+	if (holder == 0) {
+		close(ready[0]);
+		close(done[1]);
+		child_prefault();
+		if (read(done[0], &c, 1) != 1)
+			_exit(2);
+		keep_holder(ready[1], done[0]);
+	}
+	close(ready[1]);
+	close(done[0]);
+	snprintf(pid_str, sizeof(pid_str), "%d", holder);
+	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str));
+	ASSERT_EQ(1, write(done[1], "g", 1));
+	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the holder failed");
+	EXPECT_TRUE(nab_stat("kept_pages", &kept));
+	EXPECT_TRUE(nab_stat("pool_pages", &pooled));
+	ASSERT_LE(KEEP_SESSIONS * 16LL, kept);
+
+	ASSERT_EQ(0, pipe(go));
+	toucher = fork();
+	ASSERT_LE(0, toucher);
+	if (toucher == 0) {
+		size_t len = 10 * MB;
+		char *m;
+
+		/* Joins before it touches anything of its own. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			_exit(3);
+		memset(m, 0x33, len);
+		_exit(0);
+	}
+	snprintf(pid_str, sizeof(pid_str), "%d", toucher);
+	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str));
+	ASSERT_EQ(1, write(go[1], "t", 1));
+	ASSERT_EQ(toucher, waitpid(toucher, &status, 0));
+	close(go[0]);
+	close(go[1]);
+	EXPECT_TRUE(nab_stat("kept_pages", &kept_end));
+	self->oom_kill = cg_key(self->cg, "memory.events", "oom_kill");
+	TH_LOG("kept %lld and pooled %lld pages; the toucher: %s %d, "
+	       "then %lld kept; oom_kill %lld", kept, pooled,
+	       WIFEXITED(status) ? "exit" : "signal",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+	       kept_end, self->oom_kill);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, self->oom_kill);
+	EXPECT_GT(kept, kept_end);
+
+	ASSERT_EQ(1, write(done[1], "d", 1));
+	ASSERT_EQ(holder, waitpid(holder, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the holder: status %#x", status);
+	close(ready[0]);
+	close(done[1]);
+}
+
 /* The agents allocate on the caller's behalf: the same limit, no OOM. */
 TEST_F_TIMEOUT(memcg, agents_in_a_full_group, 120)
 {
