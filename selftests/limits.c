@@ -11,11 +11,14 @@
  *   agents' pages are charged the same way. The library's fast path for
  *   small buffers is on (its bookkeeping is in delegated pages, which the
  *   kernel charges with an allocation that fails), also when memory.max
- *   is set only after the session opened.
+ *   is set only after the session opened. What a session keeps of the
+ *   memory its process freed (pool, kept buffers) goes back when the
+ *   group needs it: another process of the group is not OOM-killed.
  * - netapibuf's own limits across processes: max_session_bytes binds each
  *   session on its own, max_total_bytes all of them together,
  *   max_buffer_bytes every buffer, the agents' results included; all give
- *   ERROR_NOT_ENOUGH_MEMORY (EDQUOT underneath).
+ *   ERROR_NOT_ENOUGH_MEMORY (EDQUOT underneath). Other sessions' pools
+ *   give way at max_total_bytes.
  * - what the limits count: memory, not requests. max_session_bytes and
  *   max_total_bytes count a small buffer's slot (16 bytes for a 0-byte
  *   buffer, powers of two up to half a page) and a large buffer's whole
