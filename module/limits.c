@@ -234,6 +234,16 @@ static u64 nab_kept_held(struct nab_session *s)
 	return s->kept ? nab_kept_cost(s->kept->pv.nr) : 0;
 }
 
+/* Whether @cost more would take @s past max_session_bytes. */
+static bool nab_session_over(struct nab_session *s, u64 cost)
+{
+	u64 session_max = READ_ONCE(nab_max_session_bytes);
+	u64 sum;
+
+	return check_add_overflow(s->charged + nab_kept_held(s), cost, &sum) ||
+	       (session_max && sum > session_max);
+}
+
 /*
  * Take @cost more for @s, or nothing and -EDQUOT past a limit. Kept
  * buffers (below) count against the limits too, though not in the
@@ -241,14 +251,12 @@ static u64 nab_kept_held(struct nab_session *s)
  */
 static int __nab_take(struct nab_session *s, u64 cost)
 {
-	u64 session_max = READ_ONCE(nab_max_session_bytes);
 	u64 total_max = READ_ONCE(nab_max_total_bytes);
 	u64 sum;
 
 	lockdep_assert_held(&s->lock);
 
-	if (check_add_overflow(s->charged + nab_kept_held(s), cost, &sum) ||
-	    (session_max && sum > session_max))
+	if (nab_session_over(s, cost))
 		return -EDQUOT;
 
 	/*
@@ -379,7 +387,9 @@ static unsigned long nab_pool_give_back(struct nab_session *s)
  * pool and kept buffer: pages kept for later never make a charge fail.
  * Other sessions' pools and kept buffers count against max_total_bytes
  * too, so they give way next (those whose lock is free at once: only
- * trylocks, with @s locked), and room one session freed serves another.
+ * trylocks, with @s locked), and room one session freed serves another;
+ * not to a charge past @s's own max_session_bytes, which they do not
+ * count against: a call refused there changes nothing of theirs.
  */
 static int nab_take(struct nab_session *s, u64 cost)
 {
@@ -387,7 +397,9 @@ static int nab_take(struct nab_session *s, u64 cost)
 
 	if (ret && nab_pool_give_back(s))
 		ret = __nab_take(s, cost);
-	if (ret && (atomic64_read(&nab_stats.kept_bytes) ||
+	/* Past its own limit, nothing of the others' would help. */
+	if (ret && !nab_session_over(s, cost) &&
+	    (atomic64_read(&nab_stats.kept_bytes) ||
 		    atomic64_read(&nab_stats.pool_pages)) &&
 	    nab_sessions_trylock_each(nab_pool_give_back,
 				      (cost >> PAGE_SHIFT) + 1))

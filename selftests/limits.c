@@ -1071,7 +1071,8 @@ TEST_F(quota, total_limit_is_global)
  * max_total_bytes while it waits, and gives way to a charge that would
  * pass it, as the session's own pool and every kept buffer do. With the
  * limit 1 MiB above what is charged, 4 MiB of pool in session a, b's
- * 4 MiB buffer fits only if a's pool goes.
+ * 4 MiB buffer fits only if a's pool goes. A charge refused at b's own
+ * max_session_bytes, which a's pool does not count against, leaves it.
  */
 TEST_F(quota, other_sessions_pools_give_way)
 {
@@ -1087,6 +1088,15 @@ TEST_F(quota, other_sessions_pools_give_way)
 	ASSERT_EQ(0, nab_session_open(&b, true));
 	pooled = fill_pool(a.fd);
 	ASSERT_LE((long long)(4 * MB / NAB_PAGE_SIZE), pooled);
+
+	/* Past b's own limit, a's pool would not help: it stays whole. */
+	ASSERT_TRUE(nab_param_write("max_session_bytes", 1 * MB));
+	EXPECT_ERRNO(EDQUOT, _test_ioctl_alloc(b.fd, 2 * MB, 0, 0, &p));
+	EXPECT_TRUE(nab_stat("pool_pages", &now_pooled));
+	EXPECT_EQ(pooled, now_pooled)
+		TH_LOG("a refusal at b's own limit took a's pool");
+	ASSERT_TRUE(nab_param_write("max_session_bytes", params_saved[1]));
+
 	ASSERT_STATS(&now);
 	ASSERT_TRUE(nab_param_write("max_total_bytes",
 				    now.charged_bytes + 1 * MB));
