@@ -786,46 +786,36 @@ static void keep_holder(int ready, int done)
 
 TEST_F_TIMEOUT(memcg, kept_pages_reclaimed, 120)
 {
-	int ready[2], done[2], go[2], status;
+	int ready[2], done[2], status;
 	long long kept = -1, pooled = -1, kept_end = -1;
 	pid_t holder, toucher;
-	char pid_str[16], c;
+	char c;
 
 	agents_ready();
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(done));
-	fflush(stdout);
-	fflush(stderr);
-	holder = fork();
-	ASSERT_LE(0, holder);
+	holder = cg_fork(self, cg_before_prefault);
+	ASSERT_LE(0, holder) TH_LOG("holder in the group: %s", strerror(errno));
 	if (holder == 0) {
 		close(ready[0]);
 		close(done[1]);
-		child_prefault();
-		if (read(done[0], &c, 1) != 1)
-			_exit(2);
 		keep_holder(ready[1], done[0]);
 	}
 	close(ready[1]);
 	close(done[0]);
-	snprintf(pid_str, sizeof(pid_str), "%d", holder);
-	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str));
-	ASSERT_EQ(1, write(done[1], "g", 1));
 	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the holder failed");
 	EXPECT_TRUE(nab_stat("kept_pages", &kept));
 	EXPECT_TRUE(nab_stat("pool_pages", &pooled));
 	ASSERT_LE(KEEP_SESSIONS * 16LL, kept);
 
-	ASSERT_EQ(0, pipe(go));
-	toucher = fork();
-	ASSERT_LE(0, toucher);
+	/* Joins before it touches anything of its own. */
+	toucher = cg_fork(self, NULL);
+	ASSERT_LE(0, toucher) TH_LOG("toucher in the group: %s",
+				     strerror(errno));
 	if (toucher == 0) {
 		size_t len = 10 * MB;
 		char *m;
 
-		/* Joins before it touches anything of its own. */
-		if (read(go[0], &c, 1) != 1)
-			_exit(2);
 		m = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED)
@@ -833,12 +823,7 @@ TEST_F_TIMEOUT(memcg, kept_pages_reclaimed, 120)
 		memset(m, 0x33, len);
 		_exit(0);
 	}
-	snprintf(pid_str, sizeof(pid_str), "%d", toucher);
-	ASSERT_TRUE(cg_write(self->cg, "cgroup.procs", pid_str));
-	ASSERT_EQ(1, write(go[1], "t", 1));
 	ASSERT_EQ(toucher, waitpid(toucher, &status, 0));
-	close(go[0]);
-	close(go[1]);
 	EXPECT_TRUE(nab_stat("kept_pages", &kept_end));
 	self->oom_kill = cg_key(self->cg, "memory.events", "oom_kill");
 	TH_LOG("kept %lld and pooled %lld pages; the toucher: %s %d, "
