@@ -13,7 +13,9 @@
  * page under the faulting address and up to NAB_FAULT_AROUND - 1 pages of
  * the same buffer after it in one pass (buffers are used whole); the
  * allocation of a large buffer does the same for its start, as that fault
- * would (nab_arena_map_ahead()), before it returns. Either way with PFN
+ * would, before it returns, but only as far as the page tables already
+ * exist (nab_arena_map_ahead(): a call allocates no page table, whose
+ * charge could run the memory cgroup's OOM killer). Either way with PFN
  * entries: "special" page table entries that hold no reference to the page
  * and that vm_normal_page() does not resolve, in a VM_MIXEDMAP VMA on an
  * architecture with pte_special(). So get_user_pages() in every form -
@@ -364,6 +366,43 @@ static int nab_map_pte(pte_t *pte, unsigned long addr, void *data)
 }
 
 /*
+ * How many of the @nr pages from @addr on have every level of page table
+ * above them: the pass maps those without allocating a table. The
+ * arena's tables hold no huge entries (VM_MIXEDMAP, no THP); one that
+ * is bad counts as missing. This is apply_to_existing_page_range()'s
+ * test, which 6.1 and 6.12 export and later kernels do not.
+ */
+static unsigned long nab_pages_with_tables(struct mm_struct *mm,
+					   unsigned long addr,
+					   unsigned long nr)
+{
+	unsigned long start = addr, end = addr + (nr << PAGE_SHIFT);
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd, pmdval;
+
+	lockdep_assert_held(&mm->mmap_lock);
+	while (addr < end) {
+		pgd = pgd_offset(mm, addr);
+		if (pgd_none(READ_ONCE(*pgd)) || pgd_bad(READ_ONCE(*pgd)))
+			break;
+		p4d = p4d_offset(pgd, addr);
+		if (p4d_none(READ_ONCE(*p4d)) || p4d_bad(READ_ONCE(*p4d)))
+			break;
+		pud = pud_offset(p4d, addr);
+		if (pud_none(READ_ONCE(*pud)) || pud_bad(READ_ONCE(*pud)))
+			break;
+		pmd = pmd_offset(pud, addr);
+		pmdval = READ_ONCE(*pmd);
+		if (pmd_none(pmdval) || pmd_bad(pmdval))
+			break;
+		addr = pmd_addr_end(addr, end);
+	}
+	return (addr - start) >> PAGE_SHIFT;
+}
+
+/*
  * Map the page at @addr and up to NAB_FAULT_AROUND - 1 after it of the
  * same object, @nr pages from @pages on, in one pass (see above). Returns
  * how many entries the pass visited: 0 if it could not map the first.
@@ -441,6 +480,17 @@ static const struct vm_operations_struct nab_vm_ops;
  * free at once: otherwise, or if the pass fails, the first touch maps the
  * buffer as before. Saves a buffer that is used at once its first fault
  * (1.5 us of guest time under -icount at 64 KiB, docs/bench.md).
+ *
+ * It maps only the pages whose page tables the process already has, and
+ * allocates none: apply_to_page_range() allocates a missing table with
+ * GFP_PGTABLE_USER, charged to the memory cgroup without
+ * __GFP_RETRY_MAYFAIL, so in a group at memory.max that charge runs the
+ * OOM killer, in the middle of a call that must fail with ENOMEM and
+ * kill nobody. A page past the tables the process has is mapped by its
+ * first touch, whose fault allocates the table, as the first touch of
+ * any new memory does. (A table freed under the pass by a concurrent
+ * MADV_DONTNEED of the arena, 6.14+ with CONFIG_PT_RECLAIM, is allocated
+ * again by the pass: the process's own doing.)
  */
 void nab_arena_map_ahead(struct nab_session *s, unsigned long addr)
 {
@@ -459,7 +509,11 @@ void nab_arena_map_ahead(struct nab_session *s, unsigned long addr)
 		pages = nab_arena_pages_at(s, vma->vm_pgoff +
 					   ((addr - vma->vm_start) >> PAGE_SHIFT),
 					   &nr);
-		if (pages && !PageHWPoison(pages[0]))
+		/* Only where the pass needs no new page table (above). */
+		nr = pages ? nab_pages_with_tables(mm, addr,
+						   min_t(unsigned long, nr,
+							 NAB_FAULT_AROUND)) : 0;
+		if (nr && !PageHWPoison(pages[0]))
 			nab_map(vma, addr, pages, nr);
 		mutex_unlock(&s->lock);
 	}

@@ -514,7 +514,8 @@ static void *nab_ref_head(const struct nab_ref *ref)
  *	no other call finds it until nab_buf_publish() or nab_buf_unmake()
  *
  * A large buffer is mapped before it returns (nab_arena_map_ahead()),
- * when called by the process that owns the session.
+ * when called by the process that owns the session, as far as its page
+ * tables already exist.
  *
  * Return: 0, or -ENXIO (arena not mapped), -EDQUOT (a limit), -ENOMEM,
  * -ENOSPC (arena full).
