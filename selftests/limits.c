@@ -421,22 +421,30 @@ FIXTURE_TEARDOWN(memcg)
 /*
  * fork() for a child that must run in the test's group: the child first
  * calls @before (if any; a non-zero result is its exit status), then
- * waits while the parent moves it into the group, and only then returns
- * 0, as fork() does in a child (it exits with 2 if the parent gave up).
- * Whatever @before touches is charged to the group the test program runs
- * in, not to self->cg. The parent gets the child's pid, or -1
- * with errno set if the fork or the move failed (the child then killed
- * and reaped).
+ * says so and waits while the parent moves it into the group, and only
+ * then returns 0, as fork() does in a child (it exits with 2 if the
+ * parent gave up). The parent moves it only once @before has returned,
+ * so whatever @before touches is charged to the group the test program
+ * runs in, not to self->cg. The parent gets the child's pid, or -1
+ * with errno set if the fork, @before or the move failed (the child then
+ * killed and reaped; a failed @before's status is in self->status).
  */
 static pid_t cg_fork(FIXTURE_DATA(memcg) *self,
 		     int (*before)(struct cg_report *r))
 {
 	char pid_str[16], c;
-	int go[2], ret, err;
+	int go[2], ready[2], ret, err;
 	pid_t pid;
 
 	if (pipe(go))
 		return -1;
+	if (pipe(ready)) {
+		err = errno;
+		close(go[0]);
+		close(go[1]);
+		errno = err;
+		return -1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -444,34 +452,48 @@ static pid_t cg_fork(FIXTURE_DATA(memcg) *self,
 		err = errno;
 		close(go[0]);
 		close(go[1]);
+		close(ready[0]);
+		close(ready[1]);
 		errno = err;
 		return -1;
 	}
 	if (pid == 0) {
 		close(go[1]);
+		close(ready[0]);
 		if (before) {
 			ret = before(self->r);
 			if (ret)
 				_exit(ret);
 		}
-		if (read(go[0], &c, 1) != 1)
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
 			_exit(2);
+		close(ready[1]);
 		close(go[0]);
 		return 0;
 	}
 	close(go[0]);
+	close(ready[1]);
 	snprintf(pid_str, sizeof(pid_str), "%d", pid);
-	if (!cg_write(self->cg, "cgroup.procs", pid_str) ||
-	    write(go[1], "g", 1) != 1) {
-		err = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(go[1]);
-		errno = err;
-		return -1;
+	/* Not before @before is done: what it touched is not the group's. */
+	if (read(ready[0], &c, 1) != 1) {
+		errno = ECHILD;
+		goto kill_child;
 	}
+	if (!cg_write(self->cg, "cgroup.procs", pid_str) ||
+	    write(go[1], "g", 1) != 1)
+		goto kill_child;
+	close(ready[0]);
 	close(go[1]);
 	return pid;
+
+kill_child:
+	err = errno;
+	kill(pid, SIGKILL);
+	waitpid(pid, &self->status, 0);
+	close(ready[0]);
+	close(go[1]);
+	errno = err;
+	return -1;
 }
 
 /* Before joining: the report and the stack the child will use. */
