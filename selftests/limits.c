@@ -749,6 +749,144 @@ TEST_F_TIMEOUT(memcg, cannot_pass_memory_max, 120)
 }
 
 /*
+ * A call at the group's limit kills nobody where the arena has no page
+ * table yet either. ALLOC maps a new buffer's start ahead only into page
+ * tables the process already has (module/arena.c): allocating one there
+ * (GFP_PGTABLE_USER, no __GFP_RETRY_MAYFAIL) once the buffer's own page
+ * had taken the group's last room ran the OOM killer in the ioctl.
+ * Before joining, session A lays out HOLES one-page holes, each alone in
+ * the 2 MiB one page table maps, which no ALLOC mapped ahead (ALLOC maps
+ * 4 MiB ahead of a buffer's start: the hole is the last page of a spacer
+ * of 6 MiB, shrunk off). In the group, session B fills the group a page at a
+ * time; then each round frees one of B's pages and asks A for a page,
+ * which goes to the next hole: the page fits, a page table would not.
+ */
+#define HOLES		8
+#define HOLE_SPACER	(6 * MB - NAB_PAGE_SIZE)
+#define TABLE_SPAN	(2 * MB)	/* what one x86-64 page table maps */
+#define HOLE_FILL	4096		/* pages, well past 2 MiB */
+
+struct hole_report {
+	unsigned long filled, got, refused, misplaced;
+	int setup, fill_err, other_err;
+	uintptr_t want, found;
+};
+
+static struct nab_session hole_a, hole_b;
+static void *hole_at[HOLES], *hole_fill[HOLE_FILL];
+
+/*
+ * Before joining: the holes in A's arena, charged outside the group. A
+ * spacer of 6 MiB from a table's span on, mapped ahead for its first
+ * 4 MiB, shrunk in place by its last page: that page is the hole, alone
+ * and never mapped in the last 2 MiB of the spacer's span.
+ */
+static int cg_before_holes(struct cg_report *cr)
+{
+	struct hole_report *r = (struct hole_report *)cr;
+	uintptr_t x0, b;
+	void *p, *spacer;
+	int i;
+
+	child_prefault();
+	if (nab_session_open(&hole_a, true) || nab_session_open(&hole_b, true))
+		return r->setup = 10;
+	/* The first free page, then a filler up to a table's span. */
+	if (_test_ioctl_alloc(hole_a.fd, NAB_PAGE_SIZE, 0, 0, &p))
+		return r->setup = 11;
+	x0 = (uintptr_t)p + NAB_PAGE_SIZE;
+	b = (x0 + TABLE_SPAN - 1) & ~((uintptr_t)TABLE_SPAN - 1);
+	if (b > x0 && (_test_ioctl_alloc(hole_a.fd, b - x0, 0, 0, &p) ||
+		       (uintptr_t)p != x0))
+		return r->setup = 12;
+	for (i = 0; i < HOLES; i++) {
+		r->want = b + i * 6UL * MB;
+		if (_test_ioctl_alloc(hole_a.fd, 6 * MB, 0, 0, &spacer)) {
+			r->other_err = errno;
+			return r->setup = 13;
+		}
+		r->found = (uintptr_t)spacer;
+		if (r->found != r->want)
+			return r->setup = 14;
+		hole_at[i] = (char *)spacer + HOLE_SPACER;
+	}
+	/* All in place first: a hole next to free arena would not be one. */
+	for (i = 0; i < HOLES; i++) {
+		spacer = (char *)hole_at[i] - HOLE_SPACER;
+		if (_test_ioctl_realloc(hole_a.fd, spacer, HOLE_SPACER, 0, 0,
+					&p) || p != spacer) {
+			r->other_err = errno;
+			return r->setup = 15;
+		}
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(memcg, map_ahead_allocates_no_table, 120)
+{
+	struct hole_report *r = (struct hole_report *)self->r;
+	unsigned long long pool = 0;
+	unsigned long i;
+	void *p;
+	pid_t pid;
+
+	_Static_assert(sizeof(struct hole_report) <= sizeof(struct cg_report),
+		       "the report lives in the fixture's shared page");
+	/* No kept buffer: a freed page leaves the group at once. */
+	ASSERT_TRUE(nab_param_read("pool_bytes", &pool));
+	ASSERT_TRUE(nab_param_write("pool_bytes", 0));
+	ASSERT_TRUE(cg_write(self->cg, "memory.max", "2M"));
+	pid = cg_fork(self, cg_before_holes);
+	if (pid == 0) {
+		for (i = 0; i < HOLE_FILL; i++)
+			if (_test_ioctl_alloc(hole_b.fd, NAB_PAGE_SIZE, 0, 0,
+					      &hole_fill[i]))
+				break;
+		r->fill_err = i < HOLE_FILL ? errno : 0;
+		r->filled = i;
+		while (r->got < HOLES && r->filled) {
+			_test_ioctl_free(hole_b.fd, hole_fill[--r->filled], 0,
+					 0);
+			if (!_test_ioctl_alloc(hole_a.fd, NAB_PAGE_SIZE, 0, 0,
+					       &p)) {
+				r->misplaced += p != hole_at[r->got];
+				r->got++;
+			} else if (errno == ENOMEM) {
+				r->refused++;
+			} else {
+				r->other_err = errno;
+				break;
+			}
+		}
+		_exit(0);
+	}
+	EXPECT_TRUE(nab_param_write("pool_bytes", pool));
+	ASSERT_LE(0, pid) TH_LOG("child in the group: %s; setup step %d: %s "
+				 "(spacer at %#lx, not %#lx)", strerror(errno),
+				 r->setup, strerror(r->other_err),
+				 (unsigned long)r->found,
+				 (unsigned long)r->want);
+	ASSERT_EQ(pid, waitpid(pid, &self->status, 0));
+	self->oom_kill = cg_key(self->cg, "memory.events", "oom_kill");
+	TH_LOG("B filled %lu pages, then %s; A got %lu of %d holes "
+	       "(%lu misplaced), refused %lu times; oom_kill %lld",
+	       r->filled, strerror(r->fill_err), r->got, HOLES,
+	       r->misplaced, r->refused, self->oom_kill);
+	/* Nobody OOM-killed: the child ran to its end. */
+	EXPECT_TRUE(WIFEXITED(self->status) && WEXITSTATUS(self->status) == 0)
+		TH_LOG("child: %s %d",
+		       WIFEXITED(self->status) ? "exit" : "signal",
+		       WIFEXITED(self->status) ? WEXITSTATUS(self->status) :
+		       WTERMSIG(self->status));
+	EXPECT_EQ(0, self->oom_kill);
+	/* The group was full, and the holes were asked for at its limit. */
+	EXPECT_EQ(ENOMEM, r->fill_err);
+	EXPECT_EQ(0, r->other_err) TH_LOG("A: %s", strerror(r->other_err));
+	EXPECT_EQ((unsigned long)HOLES, r->got);
+	EXPECT_EQ(0UL, r->misplaced);
+}
+
+/*
  * A session's pool (pages it freed, kept for agents that write every
  * byte) stays charged to the group, but gives way: the same session's
  * raw ALLOC reaches as far as without a pool (within 2 MiB of the limit
