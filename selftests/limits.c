@@ -504,6 +504,27 @@ static int cg_before_prefault(struct cg_report *r)
 	return 0;
 }
 
+/*
+ * The page tables the library's arena will need, made before joining.
+ * The library touches delegated pages (slots it zeroes, its bookkeeping)
+ * and the test its first buffer; the first touch of a page whose 2 MiB
+ * has no page table yet allocates one, charged as any page table is (no
+ * __GFP_RETRY_MAYFAIL): in a full group that runs the OOM killer, as
+ * any first touch of new memory does (README). The arena is filled
+ * lowest address first, and freeing leaves the tables in place, so a
+ * buffer of twice the group's limit, touched and freed, covers it.
+ */
+static int cg_before_tables(struct cg_report *r)
+{
+	LPVOID p;
+
+	cg_before_prefault(r);
+	if (NetApiBufferAllocate(2 * CG_MAX, &p) != ST_SUCCESS)
+		return 3;
+	memset(p, 0, 2 * CG_MAX);
+	return NetApiBufferFree(p) == ST_SUCCESS ? 0 : 4;
+}
+
 /* Runs cg_child() in a new process in the group; the results in @self. */
 static void run_in_group(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(memcg) *self, enum cg_mode mode)
@@ -511,7 +532,7 @@ static void run_in_group(struct __test_metadata *_metadata,
 	struct cg_report *r = self->r;
 	pid_t pid;
 
-	pid = cg_fork(self, cg_before_prefault);
+	pid = cg_fork(self, cg_before_tables);
 	ASSERT_LE(0, pid) TH_LOG("child in the group: %s", strerror(errno));
 	if (pid == 0) {
 		r->current_start = cg_read(self->cg, "memory.current");
@@ -1035,9 +1056,15 @@ static LPVOID late_bufs[LATE_BUFS];
 static void late_child(struct cg_report *r, int opened, int limited)
 {
 	unsigned long i;
+	LPVOID p;
 	int fd;
 	char c;
 
+	/* The page tables the fill will touch, while the group has room. */
+	if (NetApiBufferAllocate(2 * LATE_ROOM, &p) != ST_SUCCESS)
+		_exit(3);
+	memset(p, 0, 2 * LATE_ROOM);
+	NetApiBufferFree(p);
 	r->fast_on = lib_fast_on(-1);
 	fd = nab_lib_fd(-1);
 	if (write(opened, "o", 1) != 1 || read(limited, &c, 1) != 1)
