@@ -1139,14 +1139,30 @@ static long nab_mapped_pages(const void *p, size_t len)
 
 /*
  * ALLOC maps a large buffer's first 4 MiB (1,024 pages) before it
- * returns, as the first touch would, zeroed; FREE unmaps them again.
+ * returns, as the first touch would, zeroed, as far as the process has
+ * page tables there: it allocates none (in a memory cgroup at
+ * memory.max a page table's charge runs the OOM killer, limits.c's
+ * memcg.map_ahead_allocates_no_table). FREE unmaps them again.
  */
 TEST_F(abi, large_buffer_mapped_at_allocation)
 {
 	size_t page = NAB_PAGE_SIZE;
 	const size_t sizes[] = { page + 1, 16 * page, (4 << 20) + 1 };
+	const size_t first = 8 << 20, span = 2 << 20;
 	size_t i, n, pages, ahead;
 	char *buf;
+
+	/*
+	 * The fresh arena's first buffer: past its first 2 MiB (whose page
+	 * table a neighbouring mapping may share) no table, nothing mapped.
+	 */
+	test_ioctl_alloc(first, (void **)&buf);
+	EXPECT_EQ(0, nab_mapped_pages(buf + span, span))
+		TH_LOG("mapped ahead where the process had no page table");
+	/* Touched, it has its tables; freed, it keeps them. */
+	memset(buf, 0x5a, first);
+	EXPECT_EQ((long)(first / page), nab_mapped_pages(buf, first));
+	test_ioctl_free(buf);
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		n = sizes[i];
