@@ -241,7 +241,8 @@ struct nab_deleg {
  *	session freed while it had no pool, out of the arena and unmapped,
  *	kept whole for its next allocation of as many pages (limits.c)
  * @keeper: its entry in the shrinker's list, in the list of its
- *	memory cgroup while it keeps pages in @pool or @kept (limits.c)
+ *	memory cgroup from when it keeps pages in @pool or @kept until the
+ *	shrinker's walk or its end (limits.c)
  * @pid: thread group id of the opener, for the debugfs listing
  * @comm: command name of the opener, for the debugfs listing
  * @node: in the list of all sessions
