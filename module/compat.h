@@ -18,6 +18,15 @@
 #include <linux/mm.h>
 #include <linux/version.h>
 
+/*
+ * 6.1 is the oldest: the space tree is a maple tree (6.1, commit
+ * 54a611b60590, "Maple Tree: add new data structure"). dkms.conf's
+ * BUILD_EXCLUSIVE_KERNEL skips older kernels; a build by hand stops here.
+ */
+#if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
+#error "netapibuf needs Linux 6.1 or later"
+#endif
+
 /* 6.3 made vma->vm_flags read-only and added the setters. */
 #if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
 static inline void nab_vm_flags_set(struct vm_area_struct *vma,

@@ -28,6 +28,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# dkms.conf's BUILD_EXCLUSIVE_KERNEL, as DKMS applies it (bash's =~ on the
+# release): 6.1 and later are built, older kernels skipped.
+# shellcheck source=dkms.conf
+exclusive=$(. "$repo/dkms.conf" && echo "$BUILD_EXCLUSIVE_KERNEL")
+dkms_builds() { [[ $1 =~ $exclusive ]]; }
+dkms_skips() { ! dkms_builds "$1"; }
+for kv in 6.1.0-57-amd64 6.1.192-netapibuf-debug 6.8.0-49-generic \
+	6.12.95+deb12-rt-amd64 6.17.0-5-generic 7.3.0-rc7-netapibuf-mainline \
+	10.0.1; do
+	check "dkms.conf builds for $kv" dkms_builds "$kv"
+done
+for kv in 5.15.0-91-generic 6.0.12-1-amd64 5.10.0-32-amd64 4.19.0-27-amd64 \
+	3.16.0-11-amd64; do
+	check "dkms.conf skips $kv" dkms_skips "$kv"
+done
+
 if [ "$(id -u)" != 0 ]; then
 	skip "DKMS install and remove" "needs root"
 	done_testing
