@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/userfaultfd.h>
 
 #include "netapibuf_test.h"
 
@@ -1619,6 +1621,415 @@ TEST_F(small_arena, enospc)
 
 	for (i = 0; i < got; i++)
 		test_ioctl_free(bufs[i]);
+}
+
+/* ---- memory-management calls on a live arena ---------------------------- */
+
+/*
+ * The calls of mm/ a process can make on its arena, tried on a live
+ * buffer whose every page is mapped: userfaultfd(2) registration,
+ * madvise(2) advice the other tests do not try, mseal(2). Each must
+ * fail, or succeed and change nothing: the buffer keeps its bytes,
+ * Free works, a freed large buffer raises SIGBUS, and a new buffer
+ * reads zero.
+ */
+FIXTURE(mm) {
+	struct nab_session s;
+	struct nab_stats base;
+	unsigned char *buf;	/* the variant's buffer, filled */
+	size_t size;
+	unsigned char *lo, *hi;	/* the pages it lies in */
+};
+
+FIXTURE_VARIANT(mm) {
+	size_t size;
+};
+
+/* A slot of a small buffer's chunk page; a large buffer of 16 pages. */
+FIXTURE_VARIANT_ADD(mm, small_100) { .size = 100 };
+FIXTURE_VARIANT_ADD(mm, large_64k) { .size = 64 << 10 };
+
+#define MM_SEED	0x4d
+
+FIXTURE_SETUP(mm)
+{
+	size_t page = NAB_PAGE_SIZE;
+	int ret;
+
+	self->s.fd = -1;
+	NAB_REQUIRE_DEVICE();
+	ASSERT_STATS(&self->base);
+	self->size = variant->size;
+	ret = nab_session_open(&self->s, true);
+	ASSERT_EQ(0, ret) TH_LOG("session: %s", strerror(-ret));
+	ASSERT_EQ(0, _test_ioctl_alloc(self->s.fd, self->size, 0, 0,
+				       (void **)&self->buf));
+	nab_fill(self->buf, 0, self->size, MM_SEED);
+	self->lo = (unsigned char *)((uintptr_t)self->buf & ~(page - 1));
+	self->hi = (unsigned char *)(((uintptr_t)self->buf + self->size +
+				      page - 1) & ~(page - 1));
+}
+
+FIXTURE_TEARDOWN(mm)
+{
+	nab_session_close(&self->s);
+	EXPECT_STATS_BASELINE(&self->base);
+}
+
+#define EXPECT_MM_INTACT(what)						\
+	EXPECT_EQ(-1, nab_check(self->buf, 0, self->size, MM_SEED))	\
+		TH_LOG("%s: buffer changed at byte %ld", what,		\
+		       nab_check(self->buf, 0, self->size, MM_SEED))
+
+/*
+ * Free works; a large buffer's pages are then gone (SIGBUS); and a new
+ * buffer of the same size, which may well take the same pages or slot,
+ * reads zero and keeps what is written.
+ */
+static void mm_free_and_check(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(mm) *self)
+{
+	size_t page = NAB_PAGE_SIZE;
+	unsigned char *again;
+
+	ASSERT_EQ(0, _test_ioctl_free(self->s.fd, self->buf, 0, 0));
+	if (self->size > page / 2) {
+		EXPECT_EQ(SIGBUS, nab_probe(self->buf, false));
+		EXPECT_EQ(SIGBUS, nab_probe(self->buf + self->size - 1, true));
+	}
+	EXPECT_NE(0, _test_ioctl_size(self->s.fd, self->buf, 0, 0, NULL));
+	ASSERT_EQ(0, _test_ioctl_alloc(self->s.fd, self->size, 0, 0,
+				       (void **)&again));
+	EXPECT_EQ(-1, nab_check_zero(again, 0, self->size));
+	nab_fill(again, 0, self->size, MM_SEED + 1);
+	EXPECT_EQ(-1, nab_check(again, 0, self->size, MM_SEED + 1));
+	EXPECT_EQ(0, _test_ioctl_free(self->s.fd, again, 0, 0));
+}
+
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY	1
+#endif
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC	(1 << 15)
+#endif
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED	(1 << 13)
+#endif
+
+/* A userfaultfd with @features, or -errno. */
+static int mm_uffd(__u64 features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	int fd, err;
+
+	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == EPERM)
+		fd = syscall(__NR_userfaultfd,
+			     O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int mm_uffd_register(int uffd, void *start, size_t len, __u64 mode)
+{
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)start, .len = len },
+		.mode = mode,
+	};
+
+	return ioctl(uffd, UFFDIO_REGISTER, &reg);
+}
+
+/*
+ * userfaultfd(2) would have faults in the arena handled by the process
+ * (MISSING), its pages write-protected under the module (WP) or taken
+ * from the page cache (MINOR): no registration of the arena, whole or
+ * in part, in any mode, is allowed (EINVAL); anonymous memory, the
+ * control, registers. Registering a kind of memory the kernel cannot
+ * track fails the same way before 6.7; from 6.7 WP_ASYNC registers
+ * any VMA, which mm.uffd_wp_async tries.
+ */
+TEST_F(mm, userfaultfd)
+{
+	static const struct {
+		__u64 mode;
+		const char *name;
+	} modes[] = {
+		{ UFFDIO_REGISTER_MODE_MISSING, "MISSING" },
+		{ UFFDIO_REGISTER_MODE_WP, "WP" },
+		{ UFFDIO_REGISTER_MODE_MINOR, "MINOR" },
+		{ UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP,
+		  "MISSING|WP" },
+	};
+	struct uffdio_api probe = { .api = UFFD_API };
+	size_t page = NAB_PAGE_SIZE;
+	__u64 features;
+	void *anon;
+	size_t i;
+	int uffd;
+
+	uffd = mm_uffd(0);
+	if (uffd == -ENOSYS)
+		SKIP(return, "no userfaultfd (CONFIG_USERFAULTFD)");
+	ASSERT_LE(0, uffd) TH_LOG("userfaultfd: %s", strerror(-uffd));
+	close(uffd);
+	/*
+	 * Every feature that widens what registers; not the events (an
+	 * unread UNMAP event would block munmap) nor asynchronous WP.
+	 */
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ASSERT_LE(0, uffd);
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &probe));
+	close(uffd);
+	features = probe.features & (UFFD_FEATURE_MISSING_HUGETLBFS |
+				     UFFD_FEATURE_MISSING_SHMEM |
+				     UFFD_FEATURE_MINOR_HUGETLBFS |
+				     UFFD_FEATURE_MINOR_SHMEM |
+				     UFFD_FEATURE_WP_HUGETLBFS_SHMEM |
+				     UFFD_FEATURE_WP_UNPOPULATED);
+	uffd = mm_uffd(features);
+	ASSERT_LE(0, uffd) TH_LOG("UFFDIO_API %#llx: %s",
+				  (unsigned long long)features,
+				  strerror(-uffd));
+
+	anon = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, anon);
+	ASSERT_EQ(0, mm_uffd_register(uffd, anon, page,
+				      UFFDIO_REGISTER_MODE_MISSING))
+		TH_LOG("control: anonymous memory: %m");
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		EXPECT_ERRNO(EINVAL, mm_uffd_register(uffd, self->lo,
+						      self->hi - self->lo,
+						      modes[i].mode))
+			TH_LOG("%s on the buffer", modes[i].name);
+		EXPECT_ERRNO(EINVAL, mm_uffd_register(uffd, self->s.arena,
+						      self->s.info.arena_size,
+						      modes[i].mode))
+			TH_LOG("%s on the arena", modes[i].name);
+		EXPECT_MM_INTACT(modes[i].name);
+	}
+	munmap(anon, page);
+	close(uffd);
+	mm_free_and_check(_metadata, self);
+}
+
+/*
+ * The asynchronous write protection of 6.7 and later (what
+ * PAGEMAP_SCAN uses) registers in WP mode alone "any memory type",
+ * which on 6.12 includes VM_IO mappings such as the arena (the 7.3
+ * source refuses VM_SPECIAL ones). Where it
+ * registers, write protection of the arena leaves uffd-wp markers in
+ * its page tables: they must neither keep the buffer from being
+ * written, nor keep Free from unmapping it, nor keep a new buffer at
+ * the same address from being mapped (the module took any entry it
+ * found for its own: the fault looped for ever).
+ */
+TEST_F(mm, uffd_wp_async)
+{
+	struct uffdio_api probe = { .api = UFFD_API };
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (uintptr_t)self->lo,
+			   .len = self->hi - self->lo },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	__u64 features = UFFD_FEATURE_WP_ASYNC;
+	unsigned char *again;
+	int uffd, ret;
+
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "userfaultfd: %m");
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &probe));
+	close(uffd);
+	if (!(probe.features & UFFD_FEATURE_WP_ASYNC))
+		SKIP(return, "no UFFD_FEATURE_WP_ASYNC (before 6.7)");
+	features |= probe.features & UFFD_FEATURE_WP_UNPOPULATED;
+	uffd = mm_uffd(features);
+	ASSERT_LE(0, uffd) TH_LOG("UFFDIO_API: %s", strerror(-uffd));
+
+	/* A part of the arena would be a VMA split: refused. */
+	EXPECT_ERRNO(EINVAL, mm_uffd_register(uffd, self->lo,
+					      self->hi - self->lo,
+					      UFFDIO_REGISTER_MODE_WP));
+	ret = mm_uffd_register(uffd, self->s.arena, self->s.info.arena_size,
+			       UFFDIO_REGISTER_MODE_WP);
+	if (ret) {
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_MM_INTACT("WP_ASYNC registration refused");
+		close(uffd);
+		mm_free_and_check(_metadata, self);
+		return;
+	}
+	TH_LOG("this kernel registers the arena for asynchronous WP");
+
+	/* Protect the buffer's pages, write them, read them back. */
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp)) TH_LOG("%m");
+	EXPECT_MM_INTACT("write-protected");
+	nab_fill(self->buf, 0, self->size, MM_SEED + 2);
+	EXPECT_EQ(-1, nab_check(self->buf, 0, self->size, MM_SEED + 2));
+
+	/* Protected again, so that Free's unmapping leaves markers. */
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp)) TH_LOG("%m");
+	ASSERT_EQ(0, _test_ioctl_free(self->s.fd, self->buf, 0, 0));
+	if (self->size > NAB_PAGE_SIZE / 2)
+		EXPECT_EQ(SIGBUS, nab_probe(self->buf, false));
+	/* Markers in the range of the next buffer, mapped or not. */
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp)) TH_LOG("%m");
+
+	/*
+	 * The same size again takes the same pages or slot: it must read
+	 * zero and take writes. A fault that loops ends in the harness's
+	 * timeout.
+	 */
+	ASSERT_EQ(0, _test_ioctl_alloc(self->s.fd, self->size, 0, 0,
+				       (void **)&again));
+	TH_LOG("new buffer %s the old one's address",
+	       again == self->buf ? "at" : "not at");
+	EXPECT_EQ(-1, nab_check_zero(again, 0, self->size));
+	nab_fill(again, 0, self->size, MM_SEED + 3);
+	EXPECT_EQ(-1, nab_check(again, 0, self->size, MM_SEED + 3));
+	EXPECT_EQ(0, _test_ioctl_free(self->s.fd, again, 0, 0));
+	close(uffd);
+}
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE	101
+#endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL	102
+#endif
+#ifndef MADV_GUARD_REMOVE
+#define MADV_GUARD_REMOVE	103
+#endif
+
+/*
+ * madvise(2) advice not tried elsewhere, on the buffer's pages and on
+ * the whole arena. Advice for anonymous memory only (WIPEONFORK, FREE),
+ * for huge pages (COLLAPSE), guard markers (6.13+) and memory error
+ * injection (HWPOISON, SOFT_OFFLINE: they would take a module page
+ * from it) must fail; flags the arena does not honour (HUGEPAGE,
+ * MERGEABLE, DONTFORK...) may succeed but change nothing, and a part
+ * of the arena may not take a flag (no VMA split). After each the
+ * buffer holds its bytes; after all of them a fork child still gets no
+ * arena and Free works.
+ */
+TEST_F(mm, madvise)
+{
+	static const struct {
+		int advice;
+		const char *name;
+		bool must_fail;
+	} advice[] = {
+		{ MADV_WIPEONFORK, "WIPEONFORK", true },
+		{ MADV_KEEPONFORK, "KEEPONFORK", false },
+		{ MADV_FREE, "FREE", true },
+		{ MADV_HUGEPAGE, "HUGEPAGE", false },
+		{ MADV_NOHUGEPAGE, "NOHUGEPAGE", false },
+		{ MADV_COLLAPSE, "COLLAPSE", true },
+		{ MADV_MERGEABLE, "MERGEABLE", false },
+		{ MADV_UNMERGEABLE, "UNMERGEABLE", false },
+		{ MADV_DONTFORK, "DONTFORK", false },
+		{ MADV_GUARD_INSTALL, "GUARD_INSTALL", true },
+		{ MADV_GUARD_REMOVE, "GUARD_REMOVE", true },
+		{ MADV_SOFT_OFFLINE, "SOFT_OFFLINE", true },
+		{ MADV_HWPOISON, "HWPOISON", true },
+	};
+	size_t i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(advice); i++) {
+		errno = 0;
+		r = madvise(self->lo, self->hi - self->lo, advice[i].advice);
+		TH_LOG("%s on the buffer: %s", advice[i].name,
+		       r ? strerror(errno) : "done");
+		if (advice[i].must_fail)
+			EXPECT_EQ(-1, r) TH_LOG("%s on the buffer worked",
+						advice[i].name);
+		EXPECT_MM_INTACT(advice[i].name);
+		/* The error injections take one page at a time: no more. */
+		if (advice[i].advice == MADV_SOFT_OFFLINE ||
+		    advice[i].advice == MADV_HWPOISON)
+			continue;
+		errno = 0;
+		r = madvise(self->s.arena, self->s.info.arena_size,
+			    advice[i].advice);
+		TH_LOG("%s on the arena: %s", advice[i].name,
+		       r ? strerror(errno) : "done");
+		if (advice[i].must_fail)
+			EXPECT_EQ(-1, r) TH_LOG("%s on the arena worked",
+						advice[i].name);
+		EXPECT_MM_INTACT(advice[i].name);
+		/* Still one mapping: no flag split it. */
+		EXPECT_EQ(0, nab_probe(self->buf, false));
+	}
+
+	/* DONTFORK was there already: the child has no arena. */
+	IN_CHILD({
+		EXPECT_EQ(SIGSEGV, nab_probe(self->buf, false));
+		EXPECT_ERRNO(EPERM, _test_ioctl_alloc(self->s.fd, 64, 0, 0,
+						      NULL));
+	});
+	EXPECT_MM_INTACT("after fork");
+	mm_free_and_check(_metadata, self);
+}
+
+#ifndef __NR_mseal
+#define __NR_mseal	462
+#endif
+
+/*
+ * mseal(2) (6.10+) seals the arena against munmap, mremap, mprotect: the
+ * module's own unmapping (Free) is not one of those and works, and the
+ * session ends with the process (an exit unmaps sealed mappings) with
+ * nothing left behind (the teardown's baseline; kmemleak on the debug
+ * kernel). A child seals a session of its own, so that the sealed
+ * arena goes with it.
+ */
+TEST_F(mm, mseal)
+{
+	IN_CHILD({
+		struct nab_session s;
+		size_t n = self->size;
+		unsigned char *b, *left;
+		long r;
+
+		ASSERT_EQ(0, nab_session_open(&s, true));
+		ASSERT_EQ(0, _test_ioctl_alloc(s.fd, n, 0, 0, (void **)&b));
+		ASSERT_EQ(0, _test_ioctl_alloc(s.fd, n, 0, 0,
+					       (void **)&left));
+		nab_fill(b, 0, n, MM_SEED);
+		nab_fill(left, 0, n, MM_SEED + 1);
+		r = syscall(__NR_mseal, s.arena, s.info.arena_size, 0);
+		if (r) {
+			/* 6.1, 6.12: no mseal (ENOSYS); or refused. */
+			TH_LOG("mseal: %m");
+			EXPECT_TRUE(errno == ENOSYS || errno == EPERM ||
+				    errno == EINVAL);
+		} else {
+			EXPECT_ERRNO(EPERM, munmap(s.arena, s.info.arena_size));
+			EXPECT_ERRNO(EPERM, mprotect(s.arena, s.info.arena_size,
+						     PROT_READ));
+		}
+		EXPECT_EQ(-1, nab_check(b, 0, n, MM_SEED));
+		ASSERT_EQ(0, _test_ioctl_free(s.fd, b, 0, 0));
+		if (n > NAB_PAGE_SIZE / 2)
+			EXPECT_EQ(SIGBUS, nab_probe(b, false));
+		EXPECT_EQ(-1, nab_check(left, 0, n, MM_SEED + 1));
+		/* left stays; the descriptor goes, the arena with the exit */
+		close(s.fd);
+		EXPECT_EQ(-1, nab_check(left, 0, n, MM_SEED + 1));
+	});
 }
 
 TEST_HARNESS_MAIN

@@ -6,7 +6,11 @@
  *
  * Copyright (C) 2026 The netapibuf authors
  */
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 
 #include <netapibuf.h>
@@ -519,6 +523,443 @@ TEST_F(iso, passed_descriptor)
 	nab_session_close(&raw);
 	close(sv[0]);
 	EXPECT_STATS_BASELINE(&self->base);
+}
+
+/* ---- processes that share, trace or replace the owner's memory ------- */
+
+#define LARGE64K	(64 << 10)
+
+/* The page-aligned range [p, p + n) lies in, for process_madvise(2). */
+static struct iovec page_range(const void *p, size_t n)
+{
+	uintptr_t page = NAB_PAGE_SIZE;
+	uintptr_t lo = (uintptr_t)p & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)p + n + page - 1) & ~(page - 1);
+
+	return (struct iovec){ .iov_base = (void *)lo, .iov_len = hi - lo };
+}
+
+/*
+ * A child attached with ptrace(2) reads and writes the parent's memory
+ * by access_process_vm() (PEEKDATA, POKEDATA), which takes the pages
+ * with get_user_pages_remote(): refused on the arena (EIO), live buffers
+ * and freed ones alike, and nothing is written. Ordinary memory works.
+ */
+TEST_F(iso, ptrace_peek_poke)
+{
+	static volatile long plain = 0x1122334455667788L;
+	LPVOID small, large, freed;
+	const char *addrs[4];
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &small));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(LARGE64K, &large));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(LARGE64K, &freed));
+	nab_fill(small, 0, SMALL, 50);
+	nab_fill(large, 0, LARGE64K, 51);
+	nab_fill(freed, 0, LARGE64K, 52);
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(freed));
+	addrs[0] = small;
+	addrs[1] = large;
+	addrs[2] = (char *)large + LARGE64K - sizeof(long);
+	addrs[3] = freed;
+	/* Yama's ptrace_scope 1 lets only a named tracer attach. */
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t parent = getppid();
+		int bad = 0, st;
+		size_t i;
+		long v;
+
+		if (ptrace(PTRACE_ATTACH, parent, NULL, NULL))
+			_exit(100);
+		if (waitpid(parent, &st, __WALL) != parent || !WIFSTOPPED(st))
+			_exit(101);
+		errno = 0;
+		v = ptrace(PTRACE_PEEKDATA, parent, (void *)&plain, NULL);
+		if (errno || v != plain)
+			bad |= 1;	/* the control failed */
+		for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+			errno = 0;
+			v = ptrace(PTRACE_PEEKDATA, parent, (void *)addrs[i],
+				   NULL);
+			if (errno != EIO)
+				bad |= 2;
+			errno = 0;
+			if (ptrace(PTRACE_POKEDATA, parent, (void *)addrs[i],
+				   (void *)0x4141414141414141L) != -1 ||
+			    errno != EIO)
+				bad |= 4;
+		}
+		ptrace(PTRACE_DETACH, parent, NULL, NULL);
+		_exit(bad);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		ASSERT_EQ(EINTR, errno);
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
+	ASSERT_NE(100, WEXITSTATUS(status)) TH_LOG("PTRACE_ATTACH refused");
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("tracer: %s%s%s%s", WEXITSTATUS(status) == 101 ?
+		       "no stop " : "",
+		       WEXITSTATUS(status) & 1 ? "plain PEEK failed; " : "",
+		       WEXITSTATUS(status) & 2 ? "PEEK not EIO; " : "",
+		       WEXITSTATUS(status) & 4 ? "POKE not EIO" : "");
+
+	EXPECT_EQ(-1, nab_check(small, 0, SMALL, 50));
+	EXPECT_EQ(-1, nab_check(large, 0, LARGE64K, 51));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(small));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(large));
+	EXPECT_EQ(SIGBUS, nab_probe(large, false));
+}
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
+static long process_madvise_raw(int pidfd, const struct iovec *iov,
+				size_t n, int advice)
+{
+	return syscall(__NR_process_madvise, pidfd, iov, n, advice, 0U);
+}
+
+/*
+ * process_madvise(2) on the arena, with a pidfd of this process (any
+ * advice from 6.13 on; before, the remote four) and of a child (COLD,
+ * PAGEOUT, WILLNEED, COLLAPSE). It may do what madvise(2) does and no
+ * more: COLLAPSE and the anonymous-only advice fail, nothing changes a
+ * byte, and the buffers are freed as ever (SIGBUS after).
+ */
+TEST_F(iso, process_madvise)
+{
+	static const struct {
+		int advice;
+		const char *name;
+		bool must_fail;
+	} advice[] = {
+		{ MADV_COLD, "COLD", false },
+		{ MADV_PAGEOUT, "PAGEOUT", false },
+		{ MADV_WILLNEED, "WILLNEED", false },
+		{ MADV_COLLAPSE, "COLLAPSE", true },
+		{ MADV_DONTNEED, "DONTNEED", false },
+		{ MADV_FREE, "FREE", true },
+		{ MADV_WIPEONFORK, "WIPEONFORK", true },
+		{ MADV_HUGEPAGE, "HUGEPAGE", false },
+	};
+	int to_child[2], to_parent[2], pidfd, status;
+	LPVOID small, large;
+	struct iovec iov[2];
+	LPVOID theirs[2];
+	size_t i;
+	pid_t pid;
+	long r;
+
+	pidfd = syscall(__NR_pidfd_open, getpid(), 0);
+	if (pidfd < 0)
+		SKIP(return, "pidfd_open: %m");
+	errno = 0;
+	if (process_madvise_raw(pidfd, NULL, 0, MADV_COLD) < 0 &&
+	    errno == ENOSYS) {
+		close(pidfd);
+		SKIP(return, "no process_madvise (CONFIG_ADVISE_SYSCALLS)");
+	}
+
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &small));
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(LARGE64K, &large));
+	nab_fill(small, 0, SMALL, 60);
+	nab_fill(large, 0, LARGE64K, 61);
+	iov[0] = page_range(small, SMALL);
+	iov[1] = page_range(large, LARGE64K);
+	for (i = 0; i < ARRAY_SIZE(advice); i++) {
+		errno = 0;
+		r = process_madvise_raw(pidfd, iov, 2, advice[i].advice);
+		TH_LOG("self %s: %ld %s", advice[i].name, r,
+		       r < 0 ? strerror(errno) : "");
+		if (advice[i].must_fail)
+			EXPECT_GT(0, r) TH_LOG("self %s worked",
+					      advice[i].name);
+		EXPECT_EQ(-1, nab_check(small, 0, SMALL, 60))
+			TH_LOG("self %s", advice[i].name);
+		EXPECT_EQ(-1, nab_check(large, 0, LARGE64K, 61))
+			TH_LOG("self %s", advice[i].name);
+	}
+	close(pidfd);
+
+	/* A child's arena, advised by its parent. */
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		LPVOID mine[2];
+		char go;
+
+		ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &mine[0]));
+		ASSERT_EQ(ST_SUCCESS,
+			  NetApiBufferAllocate(LARGE64K, &mine[1]));
+		nab_fill(mine[0], 0, SMALL, 62);
+		nab_fill(mine[1], 0, LARGE64K, 63);
+		write_all(_metadata, to_parent[1], mine, sizeof(mine));
+		read_all(_metadata, to_child[0], &go, 1);
+		EXPECT_EQ(-1, nab_check(mine[0], 0, SMALL, 62));
+		EXPECT_EQ(-1, nab_check(mine[1], 0, LARGE64K, 63));
+		EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(mine[0]));
+		EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(mine[1]));
+		EXPECT_EQ(SIGBUS, nab_probe(mine[1], false));
+		_exit(_metadata->passed ? 0 : 1);
+	}
+	read_all(_metadata, to_parent[0], theirs, sizeof(theirs));
+	pidfd = syscall(__NR_pidfd_open, pid, 0);
+	ASSERT_LE(0, pidfd);
+	iov[0] = page_range(theirs[0], SMALL);
+	iov[1] = page_range(theirs[1], LARGE64K);
+	for (i = 0; i < 4; i++) {	/* the advice allowed on another */
+		errno = 0;
+		r = process_madvise_raw(pidfd, iov, 2, advice[i].advice);
+		TH_LOG("child %s: %ld %s", advice[i].name, r,
+		       r < 0 ? strerror(errno) : "");
+		if (advice[i].must_fail)
+			EXPECT_GT(0, r) TH_LOG("child %s worked",
+					      advice[i].name);
+	}
+	/* Not allowed on another process at all. */
+	EXPECT_GT(0, process_madvise_raw(pidfd, iov, 2, MADV_DONTNEED));
+	write_all(_metadata, to_child[1], "x", 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child: status %#x", status);
+	close(pidfd);
+
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(small));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(large));
+	EXPECT_EQ(SIGBUS, nab_probe(large, false));
+}
+
+/*
+ * What a child sharing the parent's memory (vfork(2), clone(2) with
+ * CLONE_VM and not CLONE_THREAD) left for the parent to check. The
+ * child is another process but has the same mm: the session's owner,
+ * as far as the module goes, and the library's state is the parent's.
+ */
+static struct {
+	LPVOID parent_small, parent_large;
+	LPVOID kept;		/* allocated by the child, left live */
+	int step;		/* the child's first failing step, or 0 */
+} shared_vm;
+
+static int shared_vm_child(void *arg)
+{
+	LPVOID p, q;
+
+	(void)arg;
+	shared_vm.step = 1;
+	if (NetApiBufferAllocate(SMALL, &p))
+		return 1;
+	nab_fill(p, 0, SMALL, 70);
+	shared_vm.step = 2;
+	if (nab_check(p, 0, SMALL, 70) != -1 || NetApiBufferFree(p))
+		return 1;
+	shared_vm.step = 3;
+	if (NetApiBufferAllocate(LARGE64K, &q))
+		return 1;
+	nab_fill(q, 0, LARGE64K, 71);
+	shared_vm.step = 4;
+	if (nab_check(q, 0, LARGE64K, 71) != -1 || NetApiBufferFree(q))
+		return 1;
+	/* The parent's buffers are the child's to see. */
+	shared_vm.step = 5;
+	if (nab_check(shared_vm.parent_small, 0, SMALL, 72) != -1 ||
+	    nab_check(shared_vm.parent_large, 0, LARGE64K, 73) != -1)
+		return 1;
+	shared_vm.step = 6;
+	if (NetApiBufferAllocate(LARGE, &shared_vm.kept))
+		return 1;
+	nab_fill(shared_vm.kept, 0, LARGE, 74);
+	shared_vm.step = 0;
+	return 0;
+}
+
+/* vfork(2) in a function of its own: nothing of the caller's is live. */
+static __attribute__((noinline)) pid_t shared_vm_vfork(void)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		_exit(shared_vm_child(NULL));
+	return pid;
+}
+
+static void shared_vm_check(struct __test_metadata *_metadata,
+			    bool use_vfork)
+{
+	struct nab_stats before;
+	size_t stack_size = 256 << 10;
+	char *stack = NULL;
+	int status;
+	pid_t pid;
+
+	memset(&shared_vm, 0, sizeof(shared_vm));
+	ASSERT_EQ(ST_SUCCESS,
+		  NetApiBufferAllocate(SMALL, &shared_vm.parent_small));
+	ASSERT_EQ(ST_SUCCESS,
+		  NetApiBufferAllocate(LARGE64K, &shared_vm.parent_large));
+	nab_fill(shared_vm.parent_small, 0, SMALL, 72);
+	nab_fill(shared_vm.parent_large, 0, LARGE64K, 73);
+	ASSERT_STATS(&before);
+
+	fflush(stderr);
+	if (use_vfork) {
+		pid = shared_vm_vfork();
+	} else {
+		stack = malloc(stack_size);
+		ASSERT_NE(NULL, stack);
+		pid = clone(shared_vm_child, stack + stack_size,
+			    CLONE_VM | SIGCHLD, NULL);
+	}
+	ASSERT_LT(0, pid) TH_LOG("%s: %m", use_vfork ? "vfork" : "clone");
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	free(stack);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child: status %#x, step %d", status, shared_vm.step);
+
+	/* The parent's buffers as they were, the child's one live. */
+	EXPECT_EQ(-1, nab_check(shared_vm.parent_small, 0, SMALL, 72));
+	EXPECT_EQ(-1, nab_check(shared_vm.parent_large, 0, LARGE64K, 73));
+	EXPECT_SIZE(shared_vm.parent_small, SMALL);
+	EXPECT_SIZE(shared_vm.parent_large, LARGE64K);
+	ASSERT_NE(NULL, shared_vm.kept);
+	EXPECT_SIZE(shared_vm.kept, LARGE);
+	EXPECT_EQ(-1, nab_check(shared_vm.kept, 0, LARGE, 74));
+
+	/* and the session works on */
+	own_buffers_work(_metadata);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(shared_vm.kept));
+	EXPECT_STATS_BASELINE(&before);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(shared_vm.parent_small));
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(shared_vm.parent_large));
+	EXPECT_EQ(SIGBUS, nab_probe(shared_vm.parent_large, false));
+}
+
+TEST_F(iso, vfork_child)
+{
+	shared_vm_check(_metadata, true);
+}
+
+TEST_F(iso, clone_vm_child)
+{
+	shared_vm_check(_metadata, false);
+}
+
+/*
+ * exec(2) keeps a descriptor opened without O_CLOEXEC (the library's
+ * has it; a raw open does not) but replaces the mm: the new image is
+ * not the session's owner. Its ioctls and mmap fail with EPERM, the old
+ * image's addresses are not mapped, and its own session works. The
+ * session, with the buffers of the old image, ends with the process.
+ */
+#define EXEC_ENV_FD	"NAB_ISO_EXEC_FD"
+#define EXEC_ENV_ADDR	"NAB_ISO_EXEC_ADDR"
+#define EXEC_ENV_SIZE	"NAB_ISO_EXEC_SIZE"
+
+/* The new image: the number of checks that failed, as its status. */
+static int exec_image(int fd, void *addr, size_t arena_size)
+{
+	struct netapibuf_info info;
+	struct nab_session own;
+	int bad = 0;
+	void *p;
+
+#define EXEC_CHECK(cond)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "# exec image: %s failed (%s)\n", \
+				#cond, strerror(errno));		\
+			bad++;						\
+		}							\
+	} while (0)
+	EXEC_CHECK(fcntl(fd, F_GETFD) == 0);
+	errno = 0;
+	EXEC_CHECK(_test_ioctl_info(fd, 0, &info) && errno == EPERM);
+	EXEC_CHECK(_test_ioctl_alloc(fd, 64, 0, 0, &p) && errno == EPERM);
+	EXEC_CHECK(_test_ioctl_alloc(fd, LARGE64K, 0, 0, &p) &&
+		   errno == EPERM);
+	EXEC_CHECK(_test_ioctl_size(fd, addr, 0, 0, NULL) && errno == EPERM);
+	EXEC_CHECK(_test_ioctl_free(fd, addr, 0, 0) && errno == EPERM);
+	EXEC_CHECK(_test_ioctl_realloc(fd, addr, 8, 0, 0, NULL) &&
+		   errno == EPERM);
+	EXEC_CHECK(mmap(NULL, arena_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			fd, 0) == MAP_FAILED && errno == EPERM);
+	EXEC_CHECK(nab_probe(addr, false) == SIGSEGV);
+	EXEC_CHECK(nab_session_open(&own, true) == 0);
+	if (own.fd >= 0) {
+		EXEC_CHECK(_test_ioctl_alloc(own.fd, LARGE64K, 0, 0, &p) == 0);
+		EXEC_CHECK(_test_ioctl_free(own.fd, p, 0, 0) == 0);
+		nab_session_close(&own);
+	}
+#undef EXEC_CHECK
+	return bad;
+}
+
+static void __attribute__((constructor)) exec_image_main(void)
+{
+	const char *fd = getenv(EXEC_ENV_FD);
+
+	if (!fd)
+		return;
+	_exit(exec_image(atoi(fd),
+			 (void *)(uintptr_t)strtoull(getenv(EXEC_ENV_ADDR),
+						     NULL, 0),
+			 strtoull(getenv(EXEC_ENV_SIZE), NULL, 0)));
+}
+
+TEST_F(iso, exec_inherited_fd)
+{
+	struct nab_stats before;
+	LPVOID lib;
+	int fd;
+
+	/* The library's own descriptor does not survive an exec. */
+	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &lib));
+	fd = nab_lib_fd(-1);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(lib));
+	ASSERT_STATS(&before);
+
+	IN_CHILD({
+		struct netapibuf_info info;
+		char num[32], addr[32], size[32];
+		void *arena, *small, *large;
+
+		fd = open(NAB_DEVICE, O_RDWR);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, _test_ioctl_info(fd, 0, &info));
+		arena = mmap(NULL, info.arena_size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, fd, 0);
+		ASSERT_NE(MAP_FAILED, arena);
+		ASSERT_EQ(0, _test_ioctl_alloc(fd, SMALL, 0, 0, &small));
+		ASSERT_EQ(0, _test_ioctl_alloc(fd, LARGE64K, 0, 0, &large));
+		nab_fill(small, 0, SMALL, 80);
+		nab_fill(large, 0, LARGE64K, 81);
+		snprintf(num, sizeof(num), "%d", fd);
+		snprintf(addr, sizeof(addr), "%#llx",
+			 (unsigned long long)(uintptr_t)large);
+		snprintf(size, sizeof(size), "%llu",
+			 (unsigned long long)info.arena_size);
+		setenv(EXEC_ENV_FD, num, 1);
+		setenv(EXEC_ENV_ADDR, addr, 1);
+		setenv(EXEC_ENV_SIZE, size, 1);
+		fflush(stderr);
+		execl("/proc/self/exe", "isolation", (char *)NULL);
+		TH_LOG("exec: %m");
+		ASSERT_TRUE(false);
+	});
+	EXPECT_STATS_BASELINE(&before);
 }
 
 TEST_HARNESS_MAIN
