@@ -1870,6 +1870,28 @@ TEST_F(mm, uffd_wp_async)
 	}
 	TH_LOG("this kernel registers the arena for asynchronous WP");
 
+	/* Only WRITEPROTECT applies: nothing fills the arena but the module. */
+	{
+		struct uffdio_copy copy = {
+			.dst = (uintptr_t)self->lo, .len = NAB_PAGE_SIZE,
+		};
+		struct uffdio_zeropage zero = {
+			.range = { .start = (uintptr_t)self->lo,
+				   .len = NAB_PAGE_SIZE },
+		};
+		struct uffdio_continue cont = {
+			.range = { .start = (uintptr_t)self->lo,
+				   .len = NAB_PAGE_SIZE },
+		};
+
+		nab_pattern_init();
+		copy.src = (uintptr_t)nab_zeroes;
+		EXPECT_EQ(-1, ioctl(uffd, UFFDIO_COPY, &copy));
+		EXPECT_EQ(-1, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+		EXPECT_EQ(-1, ioctl(uffd, UFFDIO_CONTINUE, &cont));
+		EXPECT_MM_INTACT("UFFDIO_COPY, ZEROPAGE, CONTINUE");
+	}
+
 	/* Protect the buffer's pages, write them, read them back. */
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp)) TH_LOG("%m");
 	EXPECT_MM_INTACT("write-protected");
