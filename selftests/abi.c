@@ -5,7 +5,8 @@
  * (ENXIO, EBUSY, EINVAL, mremap), addresses, zeroing and unmapping of
  * freed buffers, large buffers mapped at allocation (and only in the
  * arena), page frames kept by REALLOC, the limits (EDQUOT) and a
- * full arena (ENOSPC).
+ * full arena (ENOSPC), and the memory-management calls a process
+ * can make on its arena (userfaultfd, madvise, mseal).
  *
  * Copyright (C) 2026 The netapibuf authors
  */

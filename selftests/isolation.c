@@ -2,7 +2,11 @@
 /*
  * Isolation between processes: another process, a fork(2) child and a
  * process handed the descriptor can neither see nor change a process's
- * buffers, and their own calls work.
+ * buffers, and their own calls work. A tracer (ptrace(2)) and
+ * process_madvise(2) get no more than madvise(2) would; a child that
+ * shares the mm (vfork(2), CLONE_VM) uses the parent's session and
+ * leaves it whole; the image exec(2) puts in the owner's place is not
+ * the owner.
  *
  * Copyright (C) 2026 The netapibuf authors
  */
