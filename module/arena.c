@@ -359,10 +359,10 @@ static int nab_map_pte(pte_t *pte, unsigned long addr, void *data)
 	 * this index, and is still that page's (top of this file). An entry
 	 * that is neither none nor present is a marker mm/ left, with no
 	 * page behind it: userfaultfd's asynchronous write protection,
-	 * which from 6.7 registers any VMA (6.12 the arena too; the 7.3
-	 * source refuses VM_SPECIAL ones), puts
-	 * PTE_MARKER_UFFD_WP where it protects an empty entry and where an
-	 * unmap removes a protected one. A fault on a marker comes here
+	 * which from 6.7 registers any VMA (the arena too on 6.12; the 7.3
+	 * source refuses VM_SPECIAL ones), puts PTE_MARKER_UFFD_WP where
+	 * it protects an empty entry and where an unmap removes a
+	 * protected one. A fault on a marker comes here
 	 * (do_pte_missing()): kept, it would fault again for ever. It goes,
 	 * and the page counts as written, as after any write to it.
 	 */
