@@ -30,8 +30,10 @@ trap cleanup EXIT
 
 # dkms.conf's BUILD_EXCLUSIVE_KERNEL, as DKMS applies it (bash's =~ on the
 # release): 6.1 and later are built, older kernels skipped.
+# DKMS sources the file with its own variables set; here they are unset.
 # shellcheck source=dkms.conf
-exclusive=$(. "$repo/dkms.conf" && echo "$BUILD_EXCLUSIVE_KERNEL")
+exclusive=$(set +u && . "$repo/dkms.conf" && echo "$BUILD_EXCLUSIVE_KERNEL")
+check "dkms.conf sets BUILD_EXCLUSIVE_KERNEL" test -n "$exclusive"
 dkms_builds() { [[ $1 =~ $exclusive ]]; }
 dkms_skips() { ! dkms_builds "$1"; }
 for kv in 6.1.0-57-amd64 6.1.192-netapibuf-debug 6.8.0-49-generic \
