@@ -1968,31 +1968,34 @@ TEST_F(mm, madvise)
 		{ MADV_SOFT_OFFLINE, "SOFT_OFFLINE", true },
 		{ MADV_HWPOISON, "HWPOISON", true },
 	};
-	size_t i;
+	const struct {
+		void *start;
+		size_t len;
+		const char *name;
+	} range[] = {
+		{ self->lo, self->hi - self->lo, "the buffer" },
+		{ self->s.arena, self->s.info.arena_size, "the arena" },
+	};
+	size_t i, j;
 	int r;
 
 	for (i = 0; i < ARRAY_SIZE(advice); i++) {
-		errno = 0;
-		r = madvise(self->lo, self->hi - self->lo, advice[i].advice);
-		TH_LOG("%s on the buffer: %s", advice[i].name,
-		       r ? strerror(errno) : "done");
-		if (advice[i].must_fail)
-			EXPECT_EQ(-1, r) TH_LOG("%s on the buffer worked",
-						advice[i].name);
-		EXPECT_MM_INTACT(advice[i].name);
-		/* The error injections take one page at a time: no more. */
-		if (advice[i].advice == MADV_SOFT_OFFLINE ||
-		    advice[i].advice == MADV_HWPOISON)
-			continue;
-		errno = 0;
-		r = madvise(self->s.arena, self->s.info.arena_size,
-			    advice[i].advice);
-		TH_LOG("%s on the arena: %s", advice[i].name,
-		       r ? strerror(errno) : "done");
-		if (advice[i].must_fail)
-			EXPECT_EQ(-1, r) TH_LOG("%s on the arena worked",
-						advice[i].name);
-		EXPECT_MM_INTACT(advice[i].name);
+		for (j = 0; j < ARRAY_SIZE(range); j++) {
+			/* The error injections take one page at a time. */
+			if (j && (advice[i].advice == MADV_SOFT_OFFLINE ||
+				  advice[i].advice == MADV_HWPOISON))
+				break;
+			errno = 0;
+			r = madvise(range[j].start, range[j].len,
+				    advice[i].advice);
+			TH_LOG("%s on %s: %s", advice[i].name, range[j].name,
+			       r ? strerror(errno) : "done");
+			if (advice[i].must_fail)
+				EXPECT_EQ(-1, r) TH_LOG("%s on %s worked",
+							advice[i].name,
+							range[j].name);
+			EXPECT_MM_INTACT(advice[i].name);
+		}
 		/* Still one mapping: no flag split it. */
 		EXPECT_EQ(0, nab_probe(self->buf, false));
 	}
