@@ -552,29 +552,40 @@ static const struct vm_operations_struct nab_vm_ops = {
 /**
  * nab_mmap() - map a session's arena
  * @file: the session's file
- * @vma: the new mapping: offset 0, the arena's full size, MAP_SHARED
+ * @vma: the new mapping: offset 0, MAP_SHARED, from
+ *	%NETAPIBUF_ARENA_MIN_SIZE up to the arena's size
+ *
+ * A process whose address space cannot take the whole arena (under
+ * RLIMIT_AS, or valgrind's own limit) maps a shorter one: the session's
+ * arena is then as long as the mapping. No buffer exists before the
+ * mapping, so nothing lies past the new end.
  *
  * Return: 0, -EPERM (another process's session, or PROT_EXEC), -EINVAL
  * (wrong offset, size or MAP_PRIVATE), -EBUSY (already mapped once).
  */
 int nab_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	unsigned long pages = vma_pages(vma);
 	struct nab_session *s = file->private_data;
 	int ret = 0;
 
 	if (vma->vm_mm != s->mm)
 		return -EPERM;
-	if (vma->vm_pgoff || vma_pages(vma) != s->arena_pages ||
+	if (vma->vm_pgoff || pages > s->arena_pages ||
+	    pages < (NETAPIBUF_ARENA_MIN_SIZE >> PAGE_SHIFT) ||
 	    !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
 
 	mutex_lock(&s->lock);
-	if (s->arena_base)
+	if (s->arena_base) {
 		ret = -EBUSY;
-	else
-		s->arena_base = vma->vm_start;
+	} else {
+		WRITE_ONCE(s->arena_pages, pages);
+		/* Pairs with INFO's and nab_ucmd_in_arena()'s acquire. */
+		smp_store_release(&s->arena_base, vma->vm_start);
+	}
 	mutex_unlock(&s->lock);
 	if (ret)
 		return ret;

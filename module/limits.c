@@ -49,7 +49,7 @@
  * x86-64 with 4-level page tables) and page indices stay far from any
  * overflow; whole pages, because it is mapped as whole pages.
  */
-#define NAB_ARENA_MIN		SZ_64M
+#define NAB_ARENA_MIN		NETAPIBUF_ARENA_MIN_SIZE
 #define NAB_ARENA_MAX		SZ_1T
 
 /* No buffer can be larger than the largest arena. */

@@ -69,11 +69,13 @@ static int nab_ioctl_info(struct nab_ucmd *ucmd)
 	info->abi_version = NETAPIBUF_ABI_VERSION;
 	info->features = NETAPIBUF_FEATURE_ARENA |
 			 NETAPIBUF_FEATURE_REALLOC_MOVE |
-			 NETAPIBUF_FEATURE_AGENTS;
+			 NETAPIBUF_FEATURE_AGENTS |
+			 NETAPIBUF_FEATURE_SHORT_ARENA;
 	if (nab_chunks_offered())
 		info->features |= NETAPIBUF_FEATURE_CHUNKS;
-	info->arena_size = (u64)s->arena_pages << PAGE_SHIFT;
-	info->arena_addr = READ_ONCE(s->arena_base);
+	/* Pairs with nab_mmap(): a mapped arena's length is its mapping's. */
+	info->arena_addr = smp_load_acquire(&s->arena_base);
+	info->arena_size = (u64)READ_ONCE(s->arena_pages) << PAGE_SHIFT;
 	info->max_buffer_bytes = READ_ONCE(nab_max_buffer_bytes);
 	info->max_session_bytes = READ_ONCE(nab_max_session_bytes);
 	info->max_total_bytes = READ_ONCE(nab_max_total_bytes);
@@ -281,11 +283,15 @@ static u32 nab_ucmd_u32(const struct nab_ucmd *ucmd, unsigned int offset)
 /* Whether the command's struct overlaps the session's arena. */
 static bool nab_ucmd_in_arena(const struct nab_ucmd *ucmd)
 {
-	unsigned long base = READ_ONCE(ucmd->s->arena_base);
 	unsigned long start = (unsigned long)ucmd->ubuffer;
+	unsigned long base;
+
+	/* Pairs with nab_mmap(): the base comes with the arena's length. */
+	base = smp_load_acquire(&ucmd->s->arena_base);
 
 	/* The arena lies below TASK_SIZE, so start + user_size cannot wrap. */
-	return base && start < base + (ucmd->s->arena_pages << PAGE_SHIFT) &&
+	return base &&
+	       start < base + (READ_ONCE(ucmd->s->arena_pages) << PAGE_SHIFT) &&
 	       start + ucmd->user_size > base;
 }
 

@@ -222,8 +222,10 @@ struct nab_deleg {
  *	to unmap freed pages from every VMA of the arena at once; its host
  *	is the session's inode (session.c)
  * @mm: the process that opened the session (pinned with mmgrab())
- * @arena_base: user address of the arena, 0 until it is mapped
- * @arena_pages: length of the arena in pages
+ * @arena_base: user address of the arena, 0 until it is mapped; set
+ *	once, under @lock, with smp_store_release() after @arena_pages
+ * @arena_pages: length of the arena in pages: the arena_size parameter
+ *	at open, the mapping's length once mapped (it may be shorter)
  * @nr_buffers: live buffers
  * @bytes: sum of the live buffers' sizes
  * @charged: memory the live buffers hold, as the limits count it (limits.c)

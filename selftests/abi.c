@@ -768,9 +768,11 @@ TEST_F(unmapped, mmap_arena)
 	void *arena, *buf;
 	int fd = self->s.fd;
 
-	/* Wrong length, offset or type: EINVAL, and the arena stays free. */
-	EXPECT_ERRNO(EINVAL, NAB_MMAP_RET(NULL, len - page, rw, MAP_SHARED,
-					  fd, 0));
+	/*
+	 * Wrong length (longer than the arena, shorter than
+	 * NETAPIBUF_ARENA_MIN_SIZE), offset or type: EINVAL, and the arena
+	 * stays free.
+	 */
 	EXPECT_ERRNO(EINVAL, NAB_MMAP_RET(NULL, page, rw, MAP_SHARED, fd, 0));
 	EXPECT_ERRNO(EINVAL, NAB_MMAP_RET(NULL, len + page, rw, MAP_SHARED,
 					  fd, 0));
@@ -1582,46 +1584,93 @@ FIXTURE_TEARDOWN(small_arena)
 		TH_LOG("could not restore arena_size");
 }
 
-TEST_F(small_arena, enospc)
+/*
+ * Fills @s's arena, @len bytes long, with 4 MiB buffers: each lies inside
+ * it, the next is ENOSPC with nothing allocated, growing one past the
+ * arena fails and keeps it, and a freed range is reused.
+ */
+static void arena_fills(struct __test_metadata *_metadata,
+			struct nab_session *s, size_t len)
 {
-	enum { N = SMALL_ARENA / (4 << 20) + 1 };
-	size_t chunk = 4 << 20;
+	size_t chunk = 4 << 20, n = len / chunk + 1, i, got;
 	struct nab_stats before;
-	void *bufs[N], *again;
-	size_t i, got;
+	void *bufs[n], *again;
+	__u64 sz = 0;
 	int err = 0;
 
-	for (i = 0; i < N; i++) {
+	for (i = 0; i < n; i++) {
 		ASSERT_STATS(&before);
-		if (_test_ioctl_alloc(self->s.fd, chunk, 0, 0, &bufs[i])) {
+		if (_test_ioctl_alloc(s->fd, chunk, 0, 0, &bufs[i])) {
 			err = errno;
 			break;
 		}
-		EXPECT_TRUE(nab_in_arena(&self->s, bufs[i], chunk));
+		EXPECT_TRUE(nab_in_arena(s, bufs[i], chunk));
 	}
 	got = i;
 	EXPECT_EQ(ENOSPC, err) TH_LOG("after %zu buffers: %s", got,
 				      strerror(err));
 	EXPECT_NOTHING_ALLOCATED(&before);
 	ASSERT_LE((size_t)1, got);
-	EXPECT_GE((size_t)(SMALL_ARENA / chunk), got);
+	EXPECT_GE(len / chunk, got);
 
 	/* Growing a buffer past the arena fails and keeps it. */
 	nab_fill(bufs[0], 0, 4096, 44);
 	ASSERT_STATS(&before);
-	test_err_ioctl_realloc(ENOSPC, bufs[0], SMALL_ARENA, 0, 0);
+	EXPECT_ERRNO(ENOSPC, _test_ioctl_realloc(s->fd, bufs[0], len, 0, 0,
+						 NULL));
 	EXPECT_NOTHING_ALLOCATED(&before);
-	EXPECT_LIVE(bufs[0], chunk);
+	EXPECT_EQ(0, _test_ioctl_size(s->fd, bufs[0], 0, 0, &sz));
+	EXPECT_EQ((__u64)chunk, sz);
 	EXPECT_EQ(-1, nab_check(bufs[0], 0, 4096, 44));
 
 	/* A freed range is reused. */
-	test_ioctl_free(bufs[got / 2]);
-	test_ioctl_alloc(chunk, &again);
+	ASSERT_EQ(0, _test_ioctl_free(s->fd, bufs[got / 2], 0, 0));
+	ASSERT_EQ(0, _test_ioctl_alloc(s->fd, chunk, 0, 0, &again));
 	EXPECT_EQ(-1, nab_check_zero(again, 0, chunk));
 	bufs[got / 2] = again;
 
 	for (i = 0; i < got; i++)
-		test_ioctl_free(bufs[i]);
+		ASSERT_EQ(0, _test_ioctl_free(s->fd, bufs[i], 0, 0));
+}
+
+TEST_F(small_arena, enospc)
+{
+	arena_fills(_metadata, &self->s, SMALL_ARENA);
+}
+
+/*
+ * A process whose address space cannot take the whole arena maps a
+ * shorter one (what the library does under RLIMIT_AS or valgrind): the
+ * session's arena is then as long as the mapping, and fills there.
+ */
+TEST_F(unmapped, short_arena)
+{
+	size_t page = NAB_PAGE_SIZE, len = NETAPIBUF_ARENA_MIN_SIZE;
+	const int rw = PROT_READ | PROT_WRITE;
+	struct netapibuf_info info;
+	int fd = self->s.fd;
+	void *arena;
+
+	ASSERT_TRUE(!!(self->s.info.features & NETAPIBUF_FEATURE_SHORT_ARENA));
+	if (self->s.info.arena_size <= len)
+		SKIP(return, "the arena is already %llu bytes",
+		     (unsigned long long)self->s.info.arena_size);
+	EXPECT_ERRNO(EINVAL, NAB_MMAP_RET(NULL, len - page, rw, MAP_SHARED,
+					  fd, 0));
+	test_ioctl_info(&info);
+	EXPECT_EQ(self->s.info.arena_size, info.arena_size);
+	EXPECT_EQ(0ULL, info.arena_addr);
+
+	arena = mmap(NULL, len, rw, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, arena) TH_LOG("mmap: %s", strerror(errno));
+	self->s.arena = arena;
+	test_ioctl_info(&info);
+	EXPECT_EQ((uintptr_t)arena, info.arena_addr);
+	EXPECT_EQ((__u64)len, info.arena_size);
+	self->s.info.arena_size = info.arena_size;
+
+	arena_fills(_metadata, &self->s, len);
+	EXPECT_ERRNO(EBUSY, NAB_MMAP_RET(NULL, len, rw, MAP_SHARED, fd, 0));
 }
 
 /* ---- memory-management calls on a live arena ---------------------------- */

@@ -1106,6 +1106,7 @@ static void fuzz_mmap(struct __test_metadata *_metadata, struct fuzz *f)
 	struct nab_session s;
 	bool rdonly = chance(15);
 	unsigned int tries = 1 + rnd(3), t;
+	size_t arena_pages = 0;
 	bool mapped = false;
 	struct allowed al;
 
@@ -1115,7 +1116,7 @@ static void fuzz_mmap(struct __test_metadata *_metadata, struct fuzz *f)
 	ASSERT_EQ(0, _test_ioctl_info(s.fd, 0, &s.info));
 
 	for (t = 0; t < tries; t++) {
-		size_t len = s.info.arena_size;
+		size_t len = s.info.arena_size, pages;
 		off_t off = 0;
 		int prot = prots[chance(60) ? 0 : rnd(ARRAY_SIZE(prots))];
 		int flags = flag_sets[chance(60) ? 0 : rnd(ARRAY_SIZE(flag_sets))];
@@ -1144,12 +1145,19 @@ static void fuzz_mmap(struct __test_metadata *_metadata, struct fuzz *f)
 			off = (off_t)1 << (32 + rnd(31));
 
 		/*
-		 * The arena: offset 0, its size in pages, shared (which a
-		 * read-only open cannot be), no exec: it works the first
-		 * time and is EBUSY after.
+		 * The arena: offset 0, its size in pages or fewer down to
+		 * NETAPIBUF_ARENA_MIN_SIZE, shared (which a read-only open
+		 * cannot be), no exec: it works the first time and is EBUSY
+		 * after.
 		 */
-		valid = !off && len && (len + f->page - 1) / f->page ==
-			s.info.arena_size / f->page && !rdonly &&
+		r = rnd(8);
+		if (r == 0)
+			len = NETAPIBUF_ARENA_MIN_SIZE - rnd(2) * f->page;
+		else if (r == 1)
+			len = s.info.arena_size / (2 + rnd(3)) & ~(f->page - 1);
+		pages = len / f->page + !!(len % f->page);
+		valid = !off && len && pages <= s.info.arena_size / f->page &&
+			pages >= NETAPIBUF_ARENA_MIN_SIZE / f->page && !rdonly &&
 			(flags & MAP_SHARED) && !(prot & PROT_EXEC) &&
 			!(flags & (MAP_SYNC | MAP_GROWSDOWN | MAP_32BIT));
 		al.n = 0;
@@ -1184,6 +1192,7 @@ static void fuzz_mmap(struct __test_metadata *_metadata, struct fuzz *f)
 		}
 		mapped = true;
 		s.arena = p;
+		arena_pages = pages;
 	}
 	if (mapped) {
 		struct netapibuf_info info;
@@ -1191,6 +1200,9 @@ static void fuzz_mmap(struct __test_metadata *_metadata, struct fuzz *f)
 
 		ASSERT_EQ(0, _test_ioctl_info(s.fd, 0, &info));
 		EXPECT_EQ((uintptr_t)s.arena, info.arena_addr);
+		/* The session's arena is as long as the mapping. */
+		EXPECT_EQ(arena_pages * f->page, info.arena_size);
+		s.info.arena_size = info.arena_size;
 		EXPECT_EQ(0, _test_ioctl_alloc(s.fd, 100, 0, 0, &buf));
 	}
 	nab_session_close(&s);

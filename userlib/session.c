@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <linux/netapibuf.h>
@@ -150,6 +151,67 @@ static int netapibuf_fd_above_stdio(int fd)
 	return moved;
 }
 
+/*
+ * The room left under RLIMIT_AS, in bytes, or SIZE_MAX where there is no
+ * such limit (or /proc cannot tell how much of it is used).
+ */
+static size_t netapibuf_as_room(void)
+{
+	unsigned long long used_pages;
+	struct rlimit lim;
+	size_t used;
+	FILE *f;
+	int n;
+
+	if (getrlimit(RLIMIT_AS, &lim) || lim.rlim_cur == RLIM_INFINITY)
+		return SIZE_MAX;
+	f = fopen("/proc/self/statm", "re");
+	if (!f)
+		return SIZE_MAX;
+	n = fscanf(f, "%llu", &used_pages);
+	fclose(f);
+	if (n != 1)
+		return SIZE_MAX;
+	used = used_pages * (size_t)sysconf(_SC_PAGESIZE);
+	return lim.rlim_cur > used ? lim.rlim_cur - used : 0;
+}
+
+/*
+ * Maps the arena: info->arena_size long, unless the process's address
+ * space cannot take that much and the module lets the arena be shorter
+ * (NETAPIBUF_FEATURE_SHORT_ARENA).  Under RLIMIT_AS it takes at most a
+ * quarter of the room left, so that the program's own mappings still
+ * fit; where mmap refuses a length (ENOMEM: the limit, or no hole that
+ * large; EINVAL: valgrind's address-space manager), half of it is tried,
+ * down to NETAPIBUF_ARENA_MIN_SIZE.  Returns the arena or MAP_FAILED with
+ * errno, and its length in *len.
+ */
+static void *netapibuf_map_arena(int fd, const struct netapibuf_info *info,
+				 size_t *len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), min, room;
+	void *arena;
+
+	*len = info->arena_size;
+	if (!(info->features & NETAPIBUF_FEATURE_SHORT_ARENA))
+		return mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fd, 0);
+	min = NETAPIBUF_ARENA_MIN_SIZE < *len ? NETAPIBUF_ARENA_MIN_SIZE : *len;
+	room = netapibuf_as_room() / 4 & ~(page - 1);
+	if (*len > room)
+		*len = room > min ? room : min;
+	for (;;) {
+		arena = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     fd, 0);
+		if (arena != MAP_FAILED || *len <= min ||
+		    (errno != ENOMEM && errno != EINVAL))
+			return arena;
+		*len = *len / 2 & ~(page - 1);
+		if (*len < min)
+			*len = min;
+	}
+}
+
 /* Opens the device, checks its ABI and maps the arena into *s. */
 static NET_API_STATUS netapibuf_open_device(struct netapibuf_session *s)
 {
@@ -158,6 +220,7 @@ static NET_API_STATUS netapibuf_open_device(struct netapibuf_session *s)
 	const char *path;
 	char errbuf[128];
 	void *arena;
+	size_t len;
 	int fd, err;
 
 	path = secure_getenv("NETAPIBUF_DEVICE");
@@ -215,8 +278,7 @@ static NET_API_STATUS netapibuf_open_device(struct netapibuf_session *s)
 		goto close_fd;
 	}
 
-	arena = mmap(NULL, info.arena_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		     fd, 0);
+	arena = netapibuf_map_arena(fd, &info, &len);
 	if (arena == MAP_FAILED) {
 		err = errno;
 		if (err == ENOMEM) {
@@ -225,8 +287,8 @@ static NET_API_STATUS netapibuf_open_device(struct netapibuf_session *s)
 			goto close_fd;
 		}
 		netapibuf_warn_once(NETAPIBUF_WARNED_MMAP,
-				    "cannot map the arena of %s (%llu bytes): %s",
-				    path, (unsigned long long)info.arena_size,
+				    "cannot map the arena of %s (%zu bytes): %s",
+				    path, len,
 				    strerror_r(err, errbuf, sizeof(errbuf)));
 		status = ERROR_DEV_NOT_EXIST;
 		goto close_fd;
@@ -234,7 +296,7 @@ static NET_API_STATUS netapibuf_open_device(struct netapibuf_session *s)
 
 	s->fd = fd;
 	s->arena_base = (uintptr_t)arena;
-	s->arena_size = info.arena_size;
+	s->arena_size = len;
 	s->fast = (info.features & NETAPIBUF_FEATURE_CHUNKS) &&
 		  netapibuf_fast_init(fd, s->arena_base, s->arena_size);
 	return NERR_Success;

@@ -22,7 +22,11 @@
  * **The arena.** Buffers live in one shared mapping per session, the arena.
  * The process maps it once, right after open, with
  * ``mmap(NULL, info.arena_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)``,
- * where ``info`` comes from %NETAPIBUF_IOC_INFO. Every buffer address the
+ * where ``info`` comes from %NETAPIBUF_IOC_INFO. A process whose address
+ * space cannot take that much (RLIMIT_AS, valgrind) may map a shorter
+ * arena, of any whole number of pages from %NETAPIBUF_ARENA_MIN_SIZE up
+ * (%NETAPIBUF_FEATURE_SHORT_ARENA): the session's arena is then that long,
+ * and INFO reports that length from then on. Every buffer address the
  * kernel returns lies inside the arena, so one mapping serves any number of
  * buffers and each of the four operations is a single ioctl(2). A second
  * mmap of the same session fails with EBUSY. The arena is mapped and
@@ -126,6 +130,13 @@
 #define NETAPIBUF_FEATURE_REALLOC_MOVE	_BITULL(1)	/* realloc moves pages, no copy */
 #define NETAPIBUF_FEATURE_AGENTS	_BITULL(2)	/* NETAPIBUF_IOC_AGENT_CALL */
 #define NETAPIBUF_FEATURE_CHUNKS	_BITULL(3)	/* NETAPIBUF_IOC_CHUNKS_GET/PUT */
+#define NETAPIBUF_FEATURE_SHORT_ARENA	_BITULL(4)	/* arena may be mapped shorter */
+
+/*
+ * The shortest arena a session may map (%NETAPIBUF_FEATURE_SHORT_ARENA):
+ * any whole number of pages from this up to info.arena_size.
+ */
+#define NETAPIBUF_ARENA_MIN_SIZE	(64ULL << 20)
 
 /*
  * Every buffer address the kernel returns (a buffer's start, an agent's
@@ -142,6 +153,7 @@
  * @flags: in: must be zero
  * @features: out: NETAPIBUF_FEATURE_* bits
  * @arena_size: out: length to pass to mmap(2) for the session's arena
+ *	(the longest it may be), or its length once it is mapped
  * @arena_addr: out: address of the arena, or 0 while it is not mapped
  * @max_buffer_bytes: out: largest buffer the module hands out
  * @max_session_bytes: out: limit on the bytes of memory one session's
