@@ -7,6 +7,7 @@
  * Copyright (C) 2026 The netapibuf authors
  */
 #include <netapibuf.h>
+#include <sys/resource.h>
 
 #include "netapibuf_test.h"
 
@@ -457,6 +458,86 @@ TEST_F(lib, allocate_out_of_memory)
 
 	EXPECT_SIZE(keep, 100);
 	EXPECT_EQ(ST_SUCCESS, nab_free(keep));
+}
+
+/*
+ * Under an address-space limit (ulimit -v, systemd's LimitAS=) far below
+ * the module's 64 GiB arena, the library maps a shorter arena: at most a
+ * quarter of the room left, at least NETAPIBUF_ARENA_MIN_SIZE. Every call
+ * works, and the rest of the room is still the program's. In a child,
+ * whose first call opens a session of its own, and which reports by its
+ * exit status (so it makes the calls directly, not through NAB()).
+ */
+static int as_limit_child(void)
+{
+	const size_t room = 1UL << 30, big = room / 2;
+	unsigned long long used, start, end, arena = 0;
+	struct rlimit lim;
+	char line[512];
+	LPVOID p, q, r;
+	DWORD n = 0;
+	void *mine;
+	FILE *f;
+
+	f = fopen("/proc/self/statm", "re");
+	if (!f || fscanf(f, "%llu", &used) != 1)
+		return 10;
+	fclose(f);
+	lim.rlim_cur = lim.rlim_max = used * NAB_PAGE_SIZE + room;
+	if (setrlimit(RLIMIT_AS, &lim))
+		return 11;
+
+	if (NetApiBufferAllocate(100, &p) != ST_SUCCESS)
+		return 12;
+	memset(p, 1, 100);
+	if (NetApiBufferAllocate((1 << 20) + 3, &q) != ST_SUCCESS)
+		return 13;
+	memset(q, 2, (1 << 20) + 3);
+	if (NetApiBufferReallocate(q, 2 << 20, &r) != ST_SUCCESS ||
+	    NetApiBufferSize(r, &n) != ST_SUCCESS || n != 2 << 20 ||
+	    ((unsigned char *)r)[(1 << 20) + 2] != 2 ||
+	    ((unsigned char *)r)[(1 << 20) + 3] != 0)
+		return 14;
+
+	/* The arena is the mapping that holds the buffers. */
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return 15;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-%llx", &start, &end) == 2 &&
+		    (uintptr_t)p >= start && (uintptr_t)p < end)
+			arena = end - start;
+	fclose(f);
+	if (arena < NETAPIBUF_ARENA_MIN_SIZE || arena > room / 4)
+		return 16;
+
+	/* What the arena left is the program's. */
+	mine = mmap(NULL, big, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mine == MAP_FAILED)
+		return 17;
+	munmap(mine, big);
+
+	if (NetApiBufferFree(p) != ST_SUCCESS || NetApiBufferFree(r) != ST_SUCCESS)
+		return 18;
+	return 0;
+}
+
+TEST_F(lib, address_space_limit)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(as_limit_child());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
+	/* 10-11 setup, 12-14 the calls, 15-16 the arena, 17 the room left */
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 /* ---- limits (module parameters) ------------------------------------ */
