@@ -33,8 +33,9 @@ DEPS := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	libkmod-dev sparse dkms debhelper dh-dkms openssl dwarves \
 	debian-archive-keyring zstd shellcheck
 # What only `make check` needs besides: clang, for the compat programs
-# README says build with clang too.
-CHECK_DEPS := clang
+# README says build with clang too; valgrind and the loader's debug
+# symbols it needs, for compat's runs under memcheck.
+CHECK_DEPS := clang valgrind libc6-dbg
 
 MOD_SRCS := Kbuild $(wildcard module/*.[ch] module/*/*.[ch] uapi/linux/*.h)
 

@@ -29,6 +29,7 @@
  */
 #include <limits.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <utmpx.h>
 
@@ -68,8 +69,8 @@ static bool write_file(const char *path, const char *text)
 	return fclose(f) == 0 && ok;
 }
 
-/* The directory of this binary: the compat programs are in compat-progs/. */
-static bool prog_path(const char *name, char *path, size_t size)
+/* @rel in the directory of this binary, in @path; false if too long. */
+static bool beside_self(const char *rel, char *path, size_t size)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -82,19 +83,38 @@ static bool prog_path(const char *name, char *path, size_t size)
 	if (!slash)
 		return false;
 	*slash = '\0';
-	if (snprintf(path, size, "%s/compat-progs/%s", self, name) >=
-	    (int)size)
+	return snprintf(path, size, "%s/%s", self, rel) < (int)size;
+}
+
+/* The compat programs are in compat-progs/ beside this binary. */
+static bool prog_path(const char *name, char *path, size_t size)
+{
+	char rel[PATH_MAX];
+
+	if (snprintf(rel, sizeof(rel), "compat-progs/%s", name) >=
+	    (int)sizeof(rel))
 		return false;
-	return !access(path, X_OK);
+	return beside_self(rel, path, size) && !access(path, X_OK);
 }
 
 /*
- * Runs @prog (with @arg if not NULL) in a new UTS namespace whose names
- * are @host and @domain (NULL: this one), its stdout in @out.  Returns its
- * exit status, or -1.
+ * Where a program runs, beyond its UTS names: under an address-space
+ * limit (@as_limit bytes, 0 for none), and through a launcher (@wrapper:
+ * argv before the program's own, NULL-terminated; NULL for none).
  */
-static int run_prog(const char *prog, const char *arg, const char *host,
-		    const char *domain, char *out, size_t size)
+struct run_how {
+	rlim_t as_limit;
+	const char *const *wrapper;
+};
+
+/*
+ * Runs @prog (with @arg if not NULL) in a new UTS namespace whose names
+ * are @host and @domain (NULL: this one), as @how says (NULL: as it is),
+ * its stdout in @out.  Returns its exit status, or -1.
+ */
+static int run_prog_how(const char *prog, const char *arg, const char *host,
+			const char *domain, const struct run_how *how,
+			char *out, size_t size)
 {
 	int fds[2], status;
 	size_t len = 0;
@@ -115,6 +135,26 @@ static int run_prog(const char *prog, const char *arg, const char *host,
 			     sethostname(host, strlen(host)) ||
 			     setdomainname(domain, strlen(domain))))
 			_exit(126);
+		if (how && how->as_limit) {
+			struct rlimit lim = { how->as_limit, how->as_limit };
+
+			if (setrlimit(RLIMIT_AS, &lim))
+				_exit(125);
+		}
+		if (how && how->wrapper) {
+			const char *argv[16];
+			size_t n = 0;
+
+			while (how->wrapper[n] && n < ARRAY_SIZE(argv) - 3) {
+				argv[n] = how->wrapper[n];
+				n++;
+			}
+			argv[n++] = prog;
+			argv[n++] = arg;
+			argv[n] = NULL;
+			execv(argv[0], (char *const *)argv);
+			_exit(127);
+		}
 		execl(prog, prog, arg, (char *)NULL);
 		_exit(127);
 	}
@@ -127,6 +167,12 @@ static int run_prog(const char *prog, const char *arg, const char *host,
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+static int run_prog(const char *prog, const char *arg, const char *host,
+		    const char *domain, char *out, size_t size)
+{
+	return run_prog_how(prog, arg, host, domain, NULL, out, size);
 }
 
 /* The value of "@key=" in @out, copied to @val; false if there is none. */
@@ -784,6 +830,129 @@ TEST_F_TIMEOUT(styles, ms_samples, 180)
 				      sizeof(out)));
 		EXPECT_STREQ("", out) TH_LOG("%s", wksta[i]);
 	}
+}
+
+/* ---- where users run them ------------------------------------------ */
+
+/*
+ * The programs written from the documentation, run as their developers
+ * run them: under valgrind's memcheck, and under an address-space limit
+ * (ulimit -v, systemd's LimitAS=).  Either used to fail every call: the
+ * 64 GiB arena did not fit, and the library now maps a shorter one.
+ */
+FIXTURE(outside) {
+	char host[256], domain[256];
+};
+
+FIXTURE_SETUP(outside)
+{
+	struct utsname u;
+
+	NAB_REQUIRE_DEVICE();
+	REQUIRE_AGENT_UNLOADED();
+	ASSERT_EQ(0, uname(&u));
+	snprintf(self->host, sizeof(self->host), "%s", u.nodename);
+	snprintf(self->domain, sizeof(self->domain), "%s", u.domainname);
+}
+
+FIXTURE_TEARDOWN(outside)
+{
+}
+
+/* Runs the doc_* program @name as @how says; it must pass every check. */
+static void doc_prog_passes(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(outside) *self, const char *name,
+			    const struct run_how *how)
+{
+	bool cxx = !strcmp(name, "doc_cxx");
+	char prog[PATH_MAX], out[8192];
+
+	ASSERT_TRUE(prog_path(name, prog, sizeof(prog))) TH_LOG("%s", name);
+	EXPECT_EQ(0, run_prog_how(prog, NULL, NULL, NULL, how, out,
+				  sizeof(out)))
+		TH_LOG("%s output:\n%s", name, out);
+	EXPECT_EQ(NULL, strstr(out, "=FAIL")) TH_LOG("%s output:\n%s", name, out);
+	EXPECT_NE(NULL, strstr(out, "reallocate=ok"))
+		TH_LOG("%s output:\n%s", name, out);
+	EXPECT_FIELD(out, cxx ? "name" : "wksta.name", self->host);
+	EXPECT_FIELD(out, cxx ? "domain" : "wksta.domain", self->domain);
+}
+
+/*
+ * 256 MiB leaves the arena less than its 64 MiB minimum by the quarter
+ * rule (the library maps the minimum); 4 GiB, a quarter of what is left.
+ */
+TEST_F_TIMEOUT(outside, address_space_limit, 120)
+{
+	static const char *const progs[] = {
+		"doc_buffers", "doc_buffers_static", "doc_cxx",
+	};
+	static const rlim_t limits[] = { 256ULL << 20, 4ULL << 30 };
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++)
+		for (j = 0; j < ARRAY_SIZE(progs); j++) {
+			struct run_how how = { .as_limit = limits[i] };
+
+			TH_LOG("%s, RLIMIT_AS %llu MiB", progs[j],
+			       (unsigned long long)limits[i] >> 20);
+			doc_prog_passes(_metadata, self, progs[j], &how);
+		}
+}
+
+/*
+ * memcheck: no invalid access, no use of an uninitialised byte and no
+ * definite leak in the library, C and C++, and Microsoft's sample.  The
+ * build stages valgrind beside this binary (valgrind/, selftests/Makefile)
+ * with the loader's debug symbols, which it needs under
+ * /usr/lib/debug/.build-id: linked there for the run if that is missing.
+ */
+TEST_F_TIMEOUT(outside, valgrind_memcheck, 900)
+{
+	static const char *const progs[] = { "doc_buffers", "doc_cxx" };
+	char vg[PATH_MAX], lib[PATH_MAX], dbg[PATH_MAX], why[512] = "";
+	const char *wrapper[] = {
+		vg, "-q", "--error-exitcode=99", "--leak-check=full",
+		"--errors-for-leak-kinds=definite",
+		"--show-leak-kinds=definite", NULL,
+	};
+	struct run_how how = { .wrapper = wrapper };
+	char prog[PATH_MAX], out[8192];
+	bool linked = false;
+	size_t i;
+
+	ASSERT_TRUE(beside_self("valgrind/valgrind", vg, sizeof(vg)));
+	ASSERT_TRUE(beside_self("valgrind/lib", lib, sizeof(lib)));
+	ASSERT_TRUE(beside_self("valgrind/debug", dbg, sizeof(dbg)));
+	if (access(vg, X_OK)) {
+		char missing[PATH_MAX];
+
+		ASSERT_TRUE(beside_self("valgrind/missing", missing,
+					sizeof(missing)));
+		read_file(missing, why, sizeof(why));
+		SKIP(return, "no valgrind staged: %s", why);
+	}
+	if (access("/usr/lib/debug/.build-id", F_OK)) {
+		ASSERT_EQ(0, nab_run("mkdir -p /usr/lib/debug"));
+		ASSERT_EQ(0, symlink(dbg, "/usr/lib/debug/.build-id"));
+		linked = true;
+	}
+	ASSERT_EQ(0, setenv("VALGRIND_LIB", lib, 1));
+
+	for (i = 0; i < ARRAY_SIZE(progs); i++) {
+		TH_LOG("%s under memcheck", progs[i]);
+		doc_prog_passes(_metadata, self, progs[i], &how);
+	}
+	TH_LOG("ms_netapibufferallocate under memcheck");
+	ASSERT_TRUE(prog_path("ms_netapibufferallocate", prog, sizeof(prog)));
+	EXPECT_EQ(0, run_prog_how(prog, NULL, NULL, NULL, &how, out,
+				  sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	EXPECT_NE(NULL, strstr(out, "Freed Buffer\n")) TH_LOG("output:\n%s", out);
+
+	unsetenv("VALGRIND_LIB");
+	if (linked)
+		unlink("/usr/lib/debug/.build-id");
 }
 
 TEST_HARNESS_MAIN
