@@ -61,6 +61,7 @@
  */
 
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 
@@ -543,8 +544,58 @@ static int nab_may_split(struct vm_area_struct *vma, unsigned long addr)
 	return -EINVAL;
 }
 
+/*
+ * A debugger's read or write: ptrace(2)'s PEEKDATA and POKEDATA and
+ * /proc/PID/mem go through get_user_pages_remote(), which the arena's PFN
+ * entries refuse, and then, for a VM_IO mapping, through ->access(), as
+ * for /dev/mem and GPU buffers (generic_access_phys(), TTM, i915). This
+ * copies to or from the page the fault handler would map at @addr, under
+ * the session lock, taking no reference: the debugger sees what the
+ * process sees, a freed address stays an error (EIO), and nothing is
+ * pinned. The caller holds the process's mmap_lock, as a fault does, and
+ * has passed ptrace's access check on it; @buf is kernel memory.
+ *
+ * Return: the bytes copied, up to the end of @addr's page, or -EIO
+ * (no buffer there, or a memory error) or -EACCES (a write to an arena
+ * mapped read-only).
+ */
+static int nab_access(struct vm_area_struct *vma, unsigned long addr,
+		      void *buf, int len, int write)
+{
+	struct nab_session *s = vma->vm_private_data;
+	unsigned int offset = offset_in_page(addr);
+	struct page **pages;
+	unsigned long nr;
+	void *vaddr;
+	int ret;
+
+	if (vma->vm_mm != s->mm)
+		return -EIO;
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return -EACCES;
+	len = min_t(int, len, PAGE_SIZE - offset);
+
+	mutex_lock(&s->lock);
+	pages = nab_arena_pages_at(s, vma->vm_pgoff +
+				   ((addr - vma->vm_start) >> PAGE_SHIFT), &nr);
+	if (!pages || PageHWPoison(pages[0])) {
+		ret = -EIO;
+	} else {
+		vaddr = kmap_local_page(pages[0]);
+		if (write)
+			memcpy(vaddr + offset, buf, len);
+		else
+			memcpy(buf, vaddr + offset, len);
+		kunmap_local(vaddr);
+		ret = len;
+	}
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
 static const struct vm_operations_struct nab_vm_ops = {
 	.fault = nab_fault,
+	.access = nab_access,
 	.mremap = nab_mremap,
 	.may_split = nab_may_split,
 };

@@ -545,17 +545,24 @@ static struct iovec page_range(const void *p, size_t n)
 
 /*
  * A child attached with ptrace(2) reads and writes the parent's memory
- * by access_process_vm() (PEEKDATA, POKEDATA), which takes the pages
- * with get_user_pages_remote(): refused on the arena (EIO), live buffers
- * and freed ones alike, and nothing is written. Ordinary memory works.
+ * as a debugger does (PEEKDATA, POKEDATA: access_process_vm()). The
+ * arena's PFN entries refuse get_user_pages_remote(); the module's
+ * ->access() copies instead, taking no reference: a live buffer's word is
+ * read and written, at its start and across the end of its first page,
+ * and a freed buffer is EIO both ways. Ordinary memory works too.
  */
+#define PEEK_POKED	0x4141414141414141L
+
 TEST_F(iso, ptrace_peek_poke)
 {
 	static volatile long plain = 0x1122334455667788L;
+	const size_t page = NAB_PAGE_SIZE;
 	LPVOID small, large, freed;
-	const char *addrs[4];
+	long want[3];
+	char *live[3];
 	pid_t pid;
 	int status;
+	size_t i;
 
 	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(SMALL, &small));
 	ASSERT_EQ(ST_SUCCESS, NetApiBufferAllocate(LARGE64K, &large));
@@ -564,10 +571,11 @@ TEST_F(iso, ptrace_peek_poke)
 	nab_fill(large, 0, LARGE64K, 51);
 	nab_fill(freed, 0, LARGE64K, 52);
 	ASSERT_EQ(ST_SUCCESS, NetApiBufferFree(freed));
-	addrs[0] = small;
-	addrs[1] = large;
-	addrs[2] = (char *)large + LARGE64K - sizeof(long);
-	addrs[3] = freed;
+	live[0] = small;
+	live[1] = large;
+	live[2] = (char *)large + page - sizeof(long) / 2;
+	for (i = 0; i < ARRAY_SIZE(live); i++)
+		memcpy(&want[i], live[i], sizeof(long));
 	/* Yama's ptrace_scope 1 lets only a named tracer attach. */
 	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
 
@@ -577,7 +585,6 @@ TEST_F(iso, ptrace_peek_poke)
 	if (pid == 0) {
 		pid_t parent = getppid();
 		int bad = 0, st;
-		size_t i;
 		long v;
 
 		if (ptrace(PTRACE_ATTACH, parent, NULL, NULL))
@@ -588,18 +595,24 @@ TEST_F(iso, ptrace_peek_poke)
 		v = ptrace(PTRACE_PEEKDATA, parent, (void *)&plain, NULL);
 		if (errno || v != plain)
 			bad |= 1;	/* the control failed */
-		for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		for (i = 0; i < ARRAY_SIZE(live); i++) {
 			errno = 0;
-			v = ptrace(PTRACE_PEEKDATA, parent, (void *)addrs[i],
+			v = ptrace(PTRACE_PEEKDATA, parent, (void *)live[i],
 				   NULL);
-			if (errno != EIO)
+			if (errno || v != want[i])
 				bad |= 2;
-			errno = 0;
-			if (ptrace(PTRACE_POKEDATA, parent, (void *)addrs[i],
-				   (void *)0x4141414141414141L) != -1 ||
-			    errno != EIO)
+			if (ptrace(PTRACE_POKEDATA, parent, (void *)live[i],
+				   (void *)PEEK_POKED))
 				bad |= 4;
 		}
+		errno = 0;
+		ptrace(PTRACE_PEEKDATA, parent, freed, NULL);
+		if (errno != EIO)
+			bad |= 8;
+		errno = 0;
+		if (ptrace(PTRACE_POKEDATA, parent, freed,
+			   (void *)PEEK_POKED) != -1 || errno != EIO)
+			bad |= 16;
 		ptrace(PTRACE_DETACH, parent, NULL, NULL);
 		_exit(bad);
 	}
@@ -608,14 +621,26 @@ TEST_F(iso, ptrace_peek_poke)
 	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
 	ASSERT_NE(100, WEXITSTATUS(status)) TH_LOG("PTRACE_ATTACH refused");
 	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("tracer: %s%s%s%s", WEXITSTATUS(status) == 101 ?
+		TH_LOG("tracer: %s%s%s%s%s%s", WEXITSTATUS(status) == 101 ?
 		       "no stop " : "",
 		       WEXITSTATUS(status) & 1 ? "plain PEEK failed; " : "",
-		       WEXITSTATUS(status) & 2 ? "PEEK not EIO; " : "",
-		       WEXITSTATUS(status) & 4 ? "POKE not EIO" : "");
+		       WEXITSTATUS(status) & 2 ? "PEEK of a buffer wrong; " : "",
+		       WEXITSTATUS(status) & 4 ? "POKE of a buffer failed; " : "",
+		       WEXITSTATUS(status) & 8 ? "PEEK of a freed one not EIO; " : "",
+		       WEXITSTATUS(status) & 16 ? "POKE of a freed one not EIO" : "");
 
-	EXPECT_EQ(-1, nab_check(small, 0, SMALL, 50));
-	EXPECT_EQ(-1, nab_check(large, 0, LARGE64K, 51));
+	/* The words poked, and nothing around them. */
+	for (i = 0; i < ARRAY_SIZE(live); i++) {
+		long got;
+
+		memcpy(&got, live[i], sizeof(long));
+		EXPECT_EQ(PEEK_POKED, got) TH_LOG("word %zu", i);
+	}
+	EXPECT_EQ(-1, nab_check(small, sizeof(long), SMALL - sizeof(long), 50));
+	EXPECT_EQ(-1, nab_check(large, sizeof(long),
+				page - sizeof(long) / 2 - sizeof(long), 51));
+	EXPECT_EQ(-1, nab_check(large, page + sizeof(long) / 2,
+				LARGE64K - page - sizeof(long) / 2, 51));
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(small));
 	EXPECT_EQ(ST_SUCCESS, NetApiBufferFree(large));
 	EXPECT_EQ(SIGBUS, nab_probe(large, false));

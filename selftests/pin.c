@@ -6,11 +6,13 @@
  * holding no page reference), which get_user_pages() refuses in all its
  * forms: GUP-fast, which VM_IO does not stop (vmsplice(2), O_DIRECT), and
  * the slow path (io_uring's registered buffers, FOLL_LONGTERM;
- * /proc/PID/mem; process_vm_readv(2)). Each of them is tried on a
- * buffer whose every page is mapped (touched first: GUP-fast only sees
- * present entries) and must fail with EFAULT (/proc/PID/mem: EIO), move
- * no byte in either direction and leave the counters as they were. Each
- * is tried on ordinary memory too, so a failure is the arena's doing.
+ * process_vm_readv(2)). Each of them is tried on a buffer whose every
+ * page is mapped (touched first: GUP-fast only sees present entries) and
+ * must fail with EFAULT, move no byte in either direction and leave the
+ * counters as they were. Each is tried on ordinary memory too, so a
+ * failure is the arena's doing. /proc/PID/mem (and ptrace(2), selftest
+ * isolation), which debuggers use, copy through the module instead and
+ * hold nothing.
  *
  * If a pin does get through (as it did with refcounted entries, where
  * vmsplice() took the pages through GUP-fast), the buffer is freed and
@@ -26,6 +28,9 @@
  * Copyright (C) 2026 The netapibuf authors
  */
 #include <linux/io_uring.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -233,10 +238,21 @@ TEST_F(pin, io_uring_register_buffers)
 	close(ring);
 }
 
-/* /proc/self/mem reaches memory by get_user_pages_remote(): refused. */
+/*
+ * /proc/self/mem, as a debugger reads and writes memory: the arena's PFN
+ * entries refuse get_user_pages_remote(), and the module's ->access()
+ * copies instead. The whole buffer reads back as it is and is written
+ * over, with no reference taken (the counters move by nothing, and the
+ * teardown's baseline shows every page freed); a freed large buffer is
+ * EIO, as it is SIGBUS for the process (a freed slot's page stays the
+ * session's: the process and the debugger still reach it).
+ */
 TEST_F(pin, proc_self_mem)
 {
+	off_t at = (off_t)(uintptr_t)self->buf;
+	struct nab_stats before;
 	unsigned char *out;
+	void *freed;
 	int fd;
 
 	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
@@ -247,13 +263,117 @@ TEST_F(pin, proc_self_mem)
 		  pread(fd, out, self->size, (off_t)(uintptr_t)self->plain))
 		TH_LOG("reading malloc memory: %m");
 
+	ASSERT_STATS(&before);
+	EXPECT_EQ((ssize_t)self->size, pread(fd, out, self->size, at))
+		TH_LOG("reading the buffer: %m");
+	EXPECT_EQ(-1, nab_check(out, 0, self->size, SEED));
+	EXPECT_EQ((ssize_t)self->size, pwrite(fd, self->plain, self->size, at))
+		TH_LOG("writing the buffer: %m");
+	EXPECT_EQ(-1, nab_check(self->buf, 0, self->size, SEED + 1));
+	EXPECT_EQ((ssize_t)self->size, pwrite(fd, out, self->size, at));
+	EXPECT_BUF_INTACT();
+	EXPECT_STATS_UNCHANGED(&before);
+
+	ASSERT_EQ(0, _test_ioctl_alloc(self->s.fd, self->size, 0, 0, &freed));
+	nab_fill(freed, 0, self->size, SEED + 2);
+	ASSERT_EQ(0, _test_ioctl_free(self->s.fd, freed, 0, 0));
+	if (self->size < NAB_PAGE_SIZE) {
+		/* A freed slot's page is still the session's, as for it. */
+		EXPECT_EQ((ssize_t)self->size,
+			  pread(fd, out, self->size, (off_t)(uintptr_t)freed));
+		goto out;
+	}
 	errno = 0;
-	EXPECT_EQ(-1, pread(fd, out, self->size, (off_t)(uintptr_t)self->buf));
+	EXPECT_EQ(-1, pread(fd, out, self->size, (off_t)(uintptr_t)freed));
 	EXPECT_EQ(EIO, errno);
 	errno = 0;
 	EXPECT_EQ(-1, pwrite(fd, self->plain, self->size,
-			     (off_t)(uintptr_t)self->buf));
+			     (off_t)(uintptr_t)freed));
 	EXPECT_EQ(EIO, errno);
+out:
+	EXPECT_BUF_INTACT();
+	free(out);
+	close(fd);
+}
+
+/* A thread that allocates, fills and frees a buffer, round after round. */
+struct churn {
+	int fd;
+	size_t size;
+	unsigned int rounds;
+	void *_Atomic addr;	/* the live buffer, or NULL */
+	atomic_bool done;
+	int err;
+};
+
+static void *churn_main(void *arg)
+{
+	struct churn *c = arg;
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < c->rounds && !c->err; i++) {
+		if (_test_ioctl_alloc(c->fd, c->size, 0, 0, &p)) {
+			c->err = errno;
+			break;
+		}
+		nab_fill(p, 0, c->size, SEED + 3);
+		atomic_store(&c->addr, p);
+		sched_yield();
+		if (_test_ioctl_free(c->fd, p, 0, 0))
+			c->err = errno;
+	}
+	atomic_store(&c->done, true);
+	return NULL;
+}
+
+/*
+ * The debugger's copy racing Free: /proc/self/mem reads of a buffer that
+ * another thread frees and allocates again. Each read gets the whole
+ * buffer or, for a large one freed under it, EIO (freed before its first
+ * page) or the whole pages copied before the Free (the session lock is
+ * taken a page at a time); nothing else, nothing leaks (the teardown's
+ * baseline), and the kernel log stays clean.
+ */
+TEST_F_TIMEOUT(pin, proc_self_mem_racing_free, 120)
+{
+	struct churn c = { .fd = self->s.fd, .size = self->size,
+			   .rounds = 500 };
+	unsigned long reads = 0, eio = 0, cut = 0;
+	unsigned char *out;
+	pthread_t t;
+	void *p;
+	int fd;
+
+	fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("/proc/self/mem: %m");
+	out = malloc(self->size);
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, pthread_create(&t, NULL, churn_main, &c));
+	while (!atomic_load(&c.done)) {
+		ssize_t n;
+
+		p = atomic_load(&c.addr);
+		if (!p)
+			continue;
+		n = pread(fd, out, self->size, (off_t)(uintptr_t)p);
+		reads++;
+		if (n == (ssize_t)self->size)
+			continue;
+		/* Freed before the first page, or between two. */
+		if (self->size >= NAB_PAGE_SIZE &&
+		    ((n < 0 && errno == EIO) ||
+		     (n > 0 && n % NAB_PAGE_SIZE == 0))) {
+			n < 0 ? eio++ : cut++;
+			continue;
+		}
+		EXPECT_EQ((ssize_t)self->size, n) TH_LOG("read %lu: %m", reads);
+		break;
+	}
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, c.err) TH_LOG("the allocating thread: %s",
+				   strerror(c.err));
+	TH_LOG("%lu reads: %lu EIO, %lu cut short at a page", reads, eio, cut);
 	EXPECT_BUF_INTACT();
 	free(out);
 	close(fd);

@@ -49,11 +49,14 @@
  * instead of copying it fails on a buffer - vmsplice(2) (EFAULT, or the
  * bytes before the buffer when earlier iovecs were ordinary memory),
  * O_DIRECT read(2) and write(2) (EFAULT), io_uring buffer registration
- * (EFAULT), /proc/PID/mem (EIO), process_vm_readv(2) and
- * process_vm_writev(2) (EFAULT) - and moves no byte. Copying calls
- * (read(2), write(2), send(2), recv(2) without zero-copy flags) work. So a
- * freed buffer's pages are free, and no pipe, device or other process can
- * show its bytes after NETAPIBUF_IOC_FREE.
+ * (EFAULT), process_vm_readv(2) and process_vm_writev(2) (EFAULT) - and
+ * moves no byte. Copying calls (read(2), write(2), send(2), recv(2)
+ * without zero-copy flags) work. So a freed buffer's pages are free, and
+ * no pipe, device or other process can show its bytes after
+ * NETAPIBUF_IOC_FREE. A debugger's accesses (ptrace(2) PEEKDATA and
+ * POKEDATA, /proc/PID/mem) copy through the module without a reference:
+ * they read and write a live buffer, and get EIO at a freed one that
+ * the process itself would get SIGBUS from.
  *
  * **fork(2).** The arena is not inherited (it is mapped with VM_DONTCOPY):
  * in the child the parent's buffer addresses are unmapped and touching one
