@@ -15,8 +15,9 @@
  * address, inside another live buffer), the session (mapped or never
  * mapped), and agent calls with random names, levels, inputs and args.
  * Now and then: mmap(2) of a new session with random offsets, lengths,
- * protections and flags, and a fork child that tries the parent's
- * sessions (EPERM).
+ * protections and flags, a fork child that tries the parent's sessions
+ * (EPERM), and reads of the arena through /proc/self/mem, as a debugger
+ * makes them.
  *
  * The fuzzer keeps a model of the session's live buffers and computes,
  * for each call, the results the uapi DOC allows: where the call is well
@@ -239,6 +240,9 @@ struct fuzz {
 	size_t ndeleg;
 	unsigned char *counters;
 	unsigned long chunk_calls, chunk_ok, scribbles;
+	/* /proc/self/mem, as a debugger reads and writes the arena */
+	int mem_fd;
+	unsigned long peeks, peeks_whole, peeks_eio;
 };
 
 #define R_OK_	0
@@ -1089,6 +1093,52 @@ static void fuzz_chunks(struct __test_metadata *_metadata, struct fuzz *f,
 	}
 }
 
+/* ---- a debugger's view: /proc/self/mem -------------------------------------- */
+
+/*
+ * A read of up to three pages at a random address (live, interior,
+ * stale, the arena's edges, anywhere in it), through the module's
+ * ->access(). A range inside one live buffer reads whole and as the
+ * process sees it, and writing those bytes back changes nothing; any
+ * other range in the arena reads some bytes or fails with EIO, never
+ * anything else.
+ */
+static void fuzz_peek(struct __test_metadata *_metadata, struct fuzz *f)
+{
+	uint64_t base = (uintptr_t)f->s.arena, size = f->s.info.arena_size;
+	uint64_t addr = random_addr(f), len = 1 + rnd(3 * f->page);
+	char *buf = f->scratch;
+	struct mbuf *b;
+	ssize_t n;
+
+	if (f->mem_fd < 0 || addr < base || addr >= base + size ||
+	    len > size - (addr - base))
+		return;
+	f->peeks++;
+	b = model_covering(&f->m, addr, len);
+	n = pread(f->mem_fd, buf, len, (off_t)addr);
+	if (!b) {
+		if (n < 0)
+			f->peeks_eio++;
+		EXPECT_TRUE((n < 0 && errno == EIO) ||
+			    (n >= 0 && (uint64_t)n <= len))
+			TH_LOG("/proc/self/mem at arena + %#llx, %llu bytes: %zd (%s)",
+			       (unsigned long long)(addr - base),
+			       (unsigned long long)len, n,
+			       n < 0 ? errname(errno) : "short");
+		return;
+	}
+	f->peeks_whole++;
+	EXPECT_EQ((ssize_t)len, n)
+		TH_LOG("/proc/self/mem of a live buffer: %s",
+		       n < 0 ? errname(errno) : "short");
+	if (n != (ssize_t)len)
+		return;
+	EXPECT_EQ(0, memcmp(buf, (void *)(uintptr_t)addr, len))
+		TH_LOG("/proc/self/mem and the process see different bytes");
+	EXPECT_EQ((ssize_t)len, pwrite(f->mem_fd, buf, len, (off_t)addr));
+}
+
 /* ---- mmap(2) of a new session ----------------------------------------------- */
 
 static void fuzz_mmap(struct __test_metadata *_metadata, struct fuzz *f)
@@ -1285,6 +1335,7 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_STATS(&self->base);
 	f = self->f = calloc(1, sizeof(*f));
 	ASSERT_NE(NULL, f);
+	f->mem_fd = -1;
 	f->page = NAB_PAGE_SIZE;
 	ASSERT_TRUE(nab_param_read("max_buffer_bytes", &f->max_buffer));
 	f->agents = agents_ready();
@@ -1307,6 +1358,7 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, ret) TH_LOG("session: %s", strerror(-ret));
 	ret = nab_session_open(&f->u, false);
 	ASSERT_EQ(0, ret) TH_LOG("session: %s", strerror(-ret));
+	f->mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 }
 
 FIXTURE_TEARDOWN(fuzz)
@@ -1314,6 +1366,8 @@ FIXTURE_TEARDOWN(fuzz)
 	struct fuzz *f = self->f;
 
 	if (f) {
+		if (f->mem_fd >= 0)
+			close(f->mem_fd);
 		nab_session_close(&f->s);
 		nab_session_close(&f->u);
 		free(f);
@@ -1363,6 +1417,8 @@ TEST_F_TIMEOUT(fuzz, random_calls, 7200)
 			fuzz_fork(_metadata, f);
 		if (rnd(20) == 0)
 			fuzz_chunks(_metadata, f, i);
+		if (rnd(10) == 0)
+			fuzz_peek(_metadata, f);
 		if (!_metadata->passed && f->reports > MAX_REPORTS)
 			break;
 	}
@@ -1385,6 +1441,8 @@ TEST_F_TIMEOUT(fuzz, random_calls, 7200)
 	TH_LOG("delegated chunks: %lu GET/PUT (%lu worked), %lu bytes of the "
 	       "counter page scribbled, %zu held at the end", f->chunk_calls,
 	       f->chunk_ok, f->scribbles, f->ndeleg);
+	TH_LOG("/proc/self/mem: %lu reads of the arena, %lu inside a live "
+	       "buffer, %lu EIO", f->peeks, f->peeks_whole, f->peeks_eio);
 
 	/* Free what is left: each FREE works once. */
 	while (f->m.n) {
