@@ -902,7 +902,8 @@ TEST_F_TIMEOUT(outside, address_space_limit, 120)
 
 /*
  * memcheck: no invalid access, no use of an uninitialised byte and no
- * definite leak in the library, C and C++, and Microsoft's sample.  The
+ * definite leak in the library, C and C++, Microsoft's sample, Samba's
+ * style and Windows' with a 2-byte wchar_t (the library's conversions).  The
  * build stages valgrind beside this binary (valgrind/, selftests/Makefile)
  * with the loader's debug symbols, which it needs under
  * /usr/lib/debug/.build-id: linked there for the run if that is missing.
@@ -949,6 +950,20 @@ TEST_F_TIMEOUT(outside, valgrind_memcheck, 900)
 				  sizeof(out)))
 		TH_LOG("output:\n%s", out);
 	EXPECT_NE(NULL, strstr(out, "Freed Buffer\n")) TH_LOG("output:\n%s", out);
+
+	/* Samba's style (UTF-8, a context) and Windows' UTF-16 strings. */
+	TH_LOG("samba_wksta under memcheck");
+	ASSERT_TRUE(prog_path("samba_wksta", prog, sizeof(prog)));
+	EXPECT_EQ(0, run_prog_how(prog, NULL, NULL, NULL, &how, out,
+				  sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	EXPECT_FIELD(out, "level100.platform", "500");
+	TH_LOG("win_wksta16 under memcheck");
+	ASSERT_TRUE(prog_path("win_wksta16", prog, sizeof(prog)));
+	EXPECT_EQ(0, run_prog_how(prog, NULL, NULL, NULL, &how, out,
+				  sizeof(out)))
+		TH_LOG("output:\n%s", out);
+	EXPECT_NE('\0', out[0]);
 
 	unsetenv("VALGRIND_LIB");
 	if (linked)
