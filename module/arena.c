@@ -622,16 +622,23 @@ int nab_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (vma->vm_mm != s->mm)
 		return -EPERM;
-	if (vma->vm_pgoff || pages > s->arena_pages ||
-	    pages < (NETAPIBUF_ARENA_MIN_SIZE >> PAGE_SHIFT) ||
+	if (vma->vm_pgoff || pages < (NETAPIBUF_ARENA_MIN_SIZE >> PAGE_SHIFT) ||
 	    !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
 
+	/*
+	 * The longest length is checked under the lock, after EBUSY: a
+	 * mapping shortens the arena, so a second one, of any length up to
+	 * the one INFO gave before the first, must see that the arena is
+	 * mapped rather than compare against the first one's length.
+	 */
 	mutex_lock(&s->lock);
 	if (s->arena_base) {
 		ret = -EBUSY;
+	} else if (pages > s->arena_pages) {
+		ret = -EINVAL;
 	} else {
 		WRITE_ONCE(s->arena_pages, pages);
 		/* Pairs with INFO's and nab_ucmd_in_arena()'s acquire. */

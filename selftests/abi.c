@@ -10,6 +10,8 @@
  *
  * Copyright (C) 2026 The netapibuf authors
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -1671,6 +1673,144 @@ TEST_F(unmapped, short_arena)
 
 	arena_fills(_metadata, &self->s, len);
 	EXPECT_ERRNO(EBUSY, NAB_MMAP_RET(NULL, len, rw, MAP_SHARED, fd, 0));
+}
+
+/*
+ * Two threads map one session at once, one the whole arena and one
+ * NETAPIBUF_ARENA_MIN_SIZE, while a third asks INFO and allocates: one
+ * mapping wins and the other is EBUSY (a second mmap is EBUSY, whatever
+ * length up to the one INFO gave before the first), INFO shows no arena
+ * (the whole length) or the winner's address with the winner's length,
+ * and every buffer allocated lies inside the winner. Then, mapped short,
+ * a second mmap of the length INFO gave before is EBUSY too.
+ */
+struct map_race {
+	int fd;
+	size_t len[2];
+	void *got[2];
+	int err[2];
+	atomic_int started;
+	atomic_bool done;
+	/* what the third thread saw */
+	struct { __u64 addr, size; } seen[64];
+	unsigned int nseen;
+	void *bufs[256];
+	unsigned int nbufs;
+	int alloc_err;
+};
+
+struct map_race_arg {
+	struct map_race *r;
+	int i;
+};
+
+static void *map_race_mmap(void *arg)
+{
+	struct map_race_arg *a = arg;
+	struct map_race *r = a->r;
+
+	atomic_fetch_add(&r->started, 1);
+	while (atomic_load(&r->started) < 3)
+		;
+	r->got[a->i] = mmap(NULL, r->len[a->i], PROT_READ | PROT_WRITE,
+			    MAP_SHARED, r->fd, 0);
+	r->err[a->i] = r->got[a->i] == MAP_FAILED ? errno : 0;
+	return NULL;
+}
+
+static void *map_race_watch(void *arg)
+{
+	struct map_race *r = arg;
+	struct netapibuf_info info;
+	void *p;
+
+	atomic_fetch_add(&r->started, 1);
+	while (atomic_load(&r->started) < 3)
+		;
+	do {
+		if (_test_ioctl_info(r->fd, 0, &info))
+			continue;
+		if (r->nseen < ARRAY_SIZE(r->seen) &&
+		    (!r->nseen || r->seen[r->nseen - 1].addr != info.arena_addr ||
+		     r->seen[r->nseen - 1].size != info.arena_size)) {
+			r->seen[r->nseen].addr = info.arena_addr;
+			r->seen[r->nseen++].size = info.arena_size;
+		}
+		if (r->nbufs < ARRAY_SIZE(r->bufs)) {
+			if (!_test_ioctl_alloc(r->fd, 64, 0, 0, &p))
+				r->bufs[r->nbufs++] = p;
+			else if (errno != ENXIO)
+				r->alloc_err = errno;
+		}
+	} while (!atomic_load(&r->done));
+	return NULL;
+}
+
+TEST_F_TIMEOUT(unmapped, mmap_racing_mmap, 300)
+{
+	size_t full = self->s.info.arena_size, min = NETAPIBUF_ARENA_MIN_SIZE;
+	unsigned int round, rounds = 100, i, wins[2] = { 0, 0 };
+
+	if (full <= min)
+		SKIP(return, "the arena is already %zu bytes", full);
+	nab_session_close(&self->s);
+	for (round = 0; round < rounds; round++) {
+		struct map_race r = { .len = { full, min } };
+		struct map_race_arg a[2] = { { &r, 0 }, { &r, 1 } };
+		pthread_t t[3];
+		int w;
+
+		ASSERT_EQ(0, nab_session_open(&self->s, false));
+		r.fd = self->s.fd;
+		ASSERT_EQ(0, pthread_create(&t[0], NULL, map_race_mmap, &a[0]));
+		ASSERT_EQ(0, pthread_create(&t[1], NULL, map_race_mmap, &a[1]));
+		ASSERT_EQ(0, pthread_create(&t[2], NULL, map_race_watch, &r));
+		pthread_join(t[0], NULL);
+		pthread_join(t[1], NULL);
+		atomic_store(&r.done, true);
+		pthread_join(t[2], NULL);
+
+		ASSERT_TRUE(!r.err[0] != !r.err[1])
+			TH_LOG("round %u: mmap %s and %s", round,
+			       strerror(r.err[0]), strerror(r.err[1]));
+		w = r.err[0] ? 1 : 0;
+		wins[w]++;
+		self->s.arena = r.got[w];
+		self->s.info.arena_size = r.len[w];
+		EXPECT_EQ(EBUSY, r.err[!w])
+			TH_LOG("round %u: the %s mapping lost with %s", round,
+			       w ? "whole" : "short", strerror(r.err[!w]));
+		EXPECT_EQ(0, r.alloc_err) TH_LOG("round %u: ALLOC %s", round,
+						 strerror(r.alloc_err));
+		for (i = 0; i < r.nseen; i++) {
+			if (!r.seen[i].addr) {
+				EXPECT_EQ((__u64)full, r.seen[i].size);
+				continue;
+			}
+			EXPECT_EQ((uintptr_t)r.got[w], r.seen[i].addr);
+			EXPECT_EQ((__u64)r.len[w], r.seen[i].size)
+				TH_LOG("round %u: INFO %#llx+%#llx", round,
+				       (unsigned long long)r.seen[i].addr,
+				       (unsigned long long)r.seen[i].size);
+		}
+		for (i = 0; i < r.nbufs; i++) {
+			EXPECT_TRUE(nab_in_arena(&self->s, r.bufs[i], 64));
+			EXPECT_EQ(0, _test_ioctl_free(self->s.fd, r.bufs[i],
+						      0, 0));
+		}
+		/* Mapped, a second mmap of either length is EBUSY. */
+		EXPECT_ERRNO(EBUSY, NAB_MMAP_RET(NULL, full,
+						 PROT_READ | PROT_WRITE,
+						 MAP_SHARED, self->s.fd, 0));
+		EXPECT_ERRNO(EBUSY, NAB_MMAP_RET(NULL, min,
+						 PROT_READ | PROT_WRITE,
+						 MAP_SHARED, self->s.fd, 0));
+		nab_session_close(&self->s);
+		if (!_metadata->passed)
+			break;
+	}
+	TH_LOG("%u rounds: the whole arena won %u, the short one %u",
+	       round, wins[0], wins[1]);
 }
 
 /* ---- memory-management calls on a live arena ---------------------------- */

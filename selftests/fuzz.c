@@ -1243,7 +1243,7 @@ static void fuzz_mmap(struct __test_metadata *_metadata, struct fuzz *f)
 		mapped = true;
 		s.arena = p;
 		arena_pages = pages;
-		/* The session's arena is now this long, a longer one EINVAL. */
+		/* The session's arena is now this long (a longer one EBUSY). */
 		s.info.arena_size = pages * f->page;
 	}
 	if (mapped) {
