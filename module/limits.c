@@ -407,7 +407,8 @@ static int nab_take(struct nab_session *s, u64 cost)
  *	as many of its last pages as the pool has room for move to it
  *
  * Nothing happens before the session has a pool (nab_pool_take() makes
- * it), or if charging the pages would pass a limit.
+ * it), if charging the pages would pass a limit, or if one of them has a
+ * memory error.
  */
 void nab_pool_fill(struct nab_session *s, struct nab_pages *pv)
 {
@@ -419,6 +420,9 @@ void nab_pool_fill(struct nab_session *s, struct nab_pages *pv)
 	if (s->pool.nr >= max)
 		return;
 	nr = min(max - s->pool.nr, pv->nr);
+	/* A page with a memory error is freed, never used again. */
+	if (nab_pages_poisoned(pv->pages + pv->nr - nr, nr))
+		return;
 	/* Not nab_take(): making room by draining the pool gains nothing. */
 	if (__nab_take(s, (u64)nr * PAGE_SIZE))
 		return;
@@ -449,7 +453,8 @@ void nab_pool_fill(struct nab_session *s, struct nab_pages *pv)
  *
  * Return: true if @s keeps @lb (it owns it from here), false if the
  * caller is to free it: the session has a pool or a kept buffer already,
- * @lb is too large, or charging it would pass a limit.
+ * @lb is too large, has a page with a memory error, or charging it would
+ * pass a limit.
  */
 bool nab_kept_put(struct nab_session *s, struct nab_large *lb)
 {
@@ -461,7 +466,8 @@ bool nab_kept_put(struct nab_session *s, struct nab_large *lb)
 
 	lockdep_assert_held(&s->lock);
 	if (s->kept || s->pool.cap || nr > NAB_LARGE_FEW ||
-	    ((u64)nr << PAGE_SHIFT) > READ_ONCE(nab_pool_bytes))
+	    ((u64)nr << PAGE_SHIFT) > READ_ONCE(nab_pool_bytes) ||
+	    nab_pages_poisoned(lb->pv.pages, nr))
 		return false;
 	/* Within the limits, as __nab_take() checks them. */
 	if (session_max && s->charged + cost > session_max)

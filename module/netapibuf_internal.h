@@ -317,6 +317,7 @@ int nab_pages_alloc(struct nab_pages *pv, unsigned long nr);
 void nab_pages_take(struct nab_pages *to, struct nab_pages *from,
 		    unsigned long nr);
 void nab_pages_put_all(struct nab_pages *pv);
+bool nab_pages_poisoned(struct page **pages, unsigned long nr);
 void nab_pages_release(struct nab_pages *pv);
 void nab_pages_move(struct nab_pages *to, struct nab_pages *from);
 void nab_pages_shrink(struct nab_pages *pv, unsigned long nr);

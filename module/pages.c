@@ -59,6 +59,27 @@ static unsigned long nab_block_pages(struct page *page)
 	return 1UL << page_private(page);
 }
 
+/**
+ * nab_pages_poisoned() - whether a memory error hit one of some pages
+ * @pages: the pages
+ * @nr: how many
+ *
+ * The memory-failure handler marks a page it cannot take from its owner
+ * (hard_offline_page, a machine check): it must not be used again, and
+ * the page allocator keeps it out of use once it is freed (a block that
+ * holds one too, when it would hand it out). So a session keeps no such
+ * page for reuse (limits.c).
+ *
+ * Return: true if one of them is marked.
+ */
+bool nab_pages_poisoned(struct page **pages, unsigned long nr)
+{
+	while (nr--)
+		if (PageHWPoison(pages[nr]))
+			return true;
+	return false;
+}
+
 /*
  * Free the pages of @pages[0..@nr), which start with a block's head or an
  * order-0 page and end with a block's last page: blocks whole, each run

@@ -1813,6 +1813,114 @@ TEST_F_TIMEOUT(unmapped, mmap_racing_mmap, 300)
 	       round, wins[0], wins[1]);
 }
 
+#define HARD_OFFLINE	"/sys/devices/system/memory/hard_offline_page"
+
+/* The frame under a mapped page (root sees it in pagemap), or 0. */
+static unsigned long long frame_of(const void *p)
+{
+	unsigned long long e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e),
+		  (off_t)((uintptr_t)p / NAB_PAGE_SIZE * sizeof(e))) !=
+	    sizeof(e))
+		e = 0;
+	close(fd);
+	return (e >> 63) ? e & ((1ULL << 55) - 1) : 0;
+}
+
+/* Only in a virtual machine: a frame marked poisoned is lost for good. */
+static bool in_a_guest(void)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, "flags", 5) &&
+			strstr(line, " hypervisor");
+	fclose(f);
+	return found;
+}
+
+/*
+ * A memory error in a buffer's page (marked by the memory-failure
+ * handler, as hard_offline_page does it: the page is the module's, so
+ * the handler can only mark it): the debugger gets EIO there
+ * (->access), the process SIGBUS on its next fault. Once the buffer is
+ * freed the page must never come back, as mm/ never hands a poisoned
+ * page out again: not as the session's kept buffer (16 pages; before the
+ * fix the next buffer of that size got it back and raised SIGBUS), nor
+ * from a freed block (64 pages, one allocation of order > 0, which the
+ * page allocator takes back whole). Each new buffer of the same size
+ * maps and reads zero on every page, and none holds that frame. Skips
+ * outside a virtual machine: the frame is lost for good.
+ */
+TEST_F(unmapped, hwpoisoned_page_never_reused)
+{
+	const size_t page = NAB_PAGE_SIZE;
+	size_t sizes[] = { 16 * page, 64 * page }, k, i, j;
+	unsigned long long frame;
+	char line[64], out[64];
+	unsigned char *buf, *again;
+	int fd, mem, bad;
+	void *p;
+
+	if (getuid() || !in_a_guest() || access(HARD_OFFLINE, W_OK))
+		SKIP(return, "needs root, a virtual machine and %s",
+		     HARD_OFFLINE);
+	self->s.arena = mmap(NULL, NETAPIBUF_ARENA_MIN_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_SHARED, self->s.fd, 0);
+	ASSERT_NE(MAP_FAILED, self->s.arena);
+	self->s.info.arena_size = NETAPIBUF_ARENA_MIN_SIZE;
+	mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, mem);
+
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		test_ioctl_alloc(sizes[k], &p);
+		buf = p;
+		memset(buf, 0x5a, sizes[k]);
+		frame = frame_of(buf + page);
+		ASSERT_NE(0ULL, frame);
+		fd = open(HARD_OFFLINE, O_WRONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		/* EBUSY: the page is the module's; it is marked all the same. */
+		snprintf(line, sizeof(line), "%#llx", frame * page);
+		TH_LOG("%zu pages: frame %#llx: %s", sizes[k] / page, frame,
+		       write(fd, line, strlen(line)) < 0 ? strerror(errno) :
+		       "offline");
+		close(fd);
+		errno = 0;
+		EXPECT_EQ(-1, pread(mem, out, sizeof(out),
+				    (off_t)(uintptr_t)(buf + page)));
+		EXPECT_EQ(EIO, errno);
+		test_ioctl_free(buf);
+
+		for (i = 0, bad = 0; i < 4 && !bad; i++) {
+			test_ioctl_alloc(sizes[k], &p);
+			again = p;
+			for (j = 0; j < sizes[k] / page && !bad; j++) {
+				bad = nab_probe(again + j * page, false);
+				EXPECT_EQ(0, bad)
+					TH_LOG("%zu pages, round %zu: page %zu of a new buffer",
+					       sizes[k] / page, i, j);
+				if (!bad && frame_of(again + j * page) == frame)
+					bad = -1;
+				EXPECT_EQ(0, bad) TH_LOG("the frame again");
+			}
+			if (!bad)
+				EXPECT_EQ(-1, nab_check_zero(again, 0,
+							     sizes[k]));
+			test_ioctl_free(again);
+		}
+	}
+	close(mem);
+}
+
 /* ---- memory-management calls on a live arena ---------------------------- */
 
 /*
