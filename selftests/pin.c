@@ -379,6 +379,326 @@ TEST_F_TIMEOUT(pin, proc_self_mem_racing_free, 120)
 	close(fd);
 }
 
+/*
+ * What a debugger sees of a short arena (NETAPIBUF_ARENA_MIN_SIZE) that
+ * holds every kind of object - small buffers, large ones with freed
+ * holes between them, delegated chunks and the counter page, a buffer
+ * grown to the arena's last page - is exactly what the process sees
+ * through its own mapping: page by page over the whole arena,
+ * /proc/self/mem reads a page where a touch reads it (the same bytes)
+ * and EIO where a touch raises SIGBUS (the guard, free space). One read
+ * from the guard is EIO; one across many buffers stops at the first page
+ * the process could not touch; one across the arena's end stops there.
+ * An arena made read-only refuses writes (EIO) and keeps its bytes.
+ */
+FIXTURE(short_arena) {
+	int unused;
+};
+
+FIXTURE_SETUP(short_arena)
+{
+	self->unused = 0;
+}
+
+FIXTURE_TEARDOWN(short_arena)
+{
+}
+
+TEST_F(short_arena, proc_mem)
+{
+	const size_t page = NAB_PAGE_SIZE, len = NETAPIBUF_ARENA_MIN_SIZE;
+	size_t npages = len / page, i, mapped = 0, refused = 0, first_hole;
+	struct netapibuf_chunks ch = { .count = 4 };
+	unsigned char *a, *out, *buf;
+	struct nab_session s;
+	void *p, *big[8], *tail = NULL;
+	ssize_t n;
+	int fd, ret;
+
+	NAB_REQUIRE_DEVICE();
+	ret = nab_session_open(&s, false);
+	ASSERT_EQ(0, ret) TH_LOG("session: %s", strerror(-ret));
+	if (s.info.arena_size < len)
+		SKIP(return, "arena shorter than %zu", len);
+	a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s.fd, 0);
+	ASSERT_NE(MAP_FAILED, a) TH_LOG("mmap: %m");
+	s.arena = a;
+	s.info.arena_size = len;
+
+	for (i = 0; i < 40; i++) {
+		ASSERT_EQ(0, _test_ioctl_alloc(s.fd, 100 + 37 * i, 0, 0, &p));
+		nab_fill(p, 0, 100 + 37 * i, 0x60 + i);
+	}
+	for (i = 0; i < ARRAY_SIZE(big); i++) {
+		ASSERT_EQ(0, _test_ioctl_alloc(s.fd, (i + 1) * 3 * page, 0, 0,
+					       &big[i]));
+		nab_fill(big[i], 0, (i + 1) * 3 * page, 0x70 + i);
+	}
+	for (i = 1; i < ARRAY_SIZE(big); i += 2)
+		ASSERT_EQ(0, _test_ioctl_free(s.fd, big[i], 0, 0));
+	if (nab_chunks_offered()) {
+		ASSERT_EQ(0, ioctl(s.fd, NETAPIBUF_IOC_CHUNKS_GET, &ch))
+			TH_LOG("CHUNKS_GET: %m");
+		for (i = 0; i < ch.count; i++)
+			nab_fill((void *)(uintptr_t)ch.addrs[i], 0, page,
+				 0x80 + i);
+	}
+	/* Fill the arena with 4 MiB buffers; then a 1-page one at its end. */
+	while (!_test_ioctl_alloc(s.fd, 4 << 20, 0, 0, &p))
+		;
+	ASSERT_EQ(ENOSPC, errno);
+	while (!_test_ioctl_alloc(s.fd, page, 0, 0, &p))
+		if ((unsigned char *)p == a + len - page)
+			tail = p;
+	EXPECT_NE(NULL, tail) TH_LOG("no buffer at the arena's last page");
+	/* And a hole in the middle. */
+	ASSERT_EQ(0, _test_ioctl_free(s.fd, big[2], 0, 0));
+
+	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("/proc/self/mem: %m");
+	out = malloc(page);
+	ASSERT_NE(NULL, out);
+	first_hole = npages;
+	for (i = 0; i < npages; i++) {
+		int sig = nab_probe(a + i * page, false);
+
+		errno = 0;
+		n = pread(fd, out, page, (off_t)(uintptr_t)(a + i * page));
+		if (sig) {
+			refused++;
+			EXPECT_EQ(SIGBUS, sig);
+			EXPECT_EQ(-1, n) TH_LOG("page %zu: %zd bytes, SIGBUS", i, n);
+			EXPECT_EQ(EIO, errno);
+			if (i >= 16 && first_hole == npages)
+				first_hole = i;
+		} else {
+			mapped++;
+			EXPECT_EQ((ssize_t)page, n) TH_LOG("page %zu: %m", i);
+			EXPECT_EQ(0, memcmp(out, a + i * page, page))
+				TH_LOG("page %zu differs", i);
+		}
+		if (!_metadata->passed)
+			break;
+	}
+	TH_LOG("%zu pages: %zu read, %zu EIO", npages, mapped, refused);
+	EXPECT_LT(0UL, refused);
+
+	/* From the guard: EIO at once. */
+	errno = 0;
+	EXPECT_EQ(-1, pread(fd, out, page, (off_t)(uintptr_t)a));
+	EXPECT_EQ(EIO, errno);
+	/* Across many buffers: up to the first page the process cannot touch. */
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	n = pread(fd, buf, len - 16 * page, (off_t)(uintptr_t)(a + 16 * page));
+	EXPECT_EQ((ssize_t)((first_hole - 16) * page), n) TH_LOG("%m");
+	if (n > 0)
+		EXPECT_EQ(0, memcmp(buf, a + 16 * page, n));
+	/* Across the end of the arena: its last page, no further. */
+	if (tail) {
+		n = pread(fd, buf, 2 * page, (off_t)(uintptr_t)tail);
+		EXPECT_LE((ssize_t)page, n);
+		EXPECT_EQ(0, memcmp(buf, tail, page));
+	}
+	/* Read-only: the debugger cannot write either. */
+	memcpy(out, big[0], page);
+	ASSERT_EQ(0, mprotect(a, len, PROT_READ));
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(fd, buf, 64, (off_t)(uintptr_t)big[0]));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(0, memcmp(out, big[0], page));
+	ASSERT_EQ(0, mprotect(a, len, PROT_READ | PROT_WRITE));
+	free(buf);
+	free(out);
+	close(fd);
+	nab_session_close(&s);
+}
+
+/* What a child that churns its short arena publishes to its tracer. */
+struct teardown_race {
+	void *_Atomic addr;	/* a live buffer of the child's, or NULL */
+	atomic_uint rounds;
+	atomic_bool go;
+};
+
+#define TD_BYTE		0xa5
+#define TD_SIZE		(1u << 20)
+
+/*
+ * The child: a 64 MiB arena; round after round it grows its buffer (in
+ * place or moved past a blocker), MADV_DONTNEEDs the whole arena, frees
+ * and allocates it again, every byte TD_BYTE; half-way it closes its
+ * descriptor (the arena stays mapped), and at the end it exits with the
+ * arena mapped, all while the parent reads and writes it.
+ */
+static void teardown_child(struct teardown_race *r, unsigned int rounds)
+{
+	const size_t page = NAB_PAGE_SIZE, len = NETAPIBUF_ARENA_MIN_SIZE;
+	size_t size = TD_SIZE;
+	void *buf, *blocker, *n;
+	unsigned char *a;
+	unsigned int i;
+	int fd;
+
+	fd = open(NAB_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		_exit(10);
+	a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (a == MAP_FAILED)
+		_exit(11);
+	if (_test_ioctl_alloc(fd, size, 0, 0, &buf))
+		_exit(12);
+	memset(buf, TD_BYTE, size);
+	atomic_store(&r->addr, buf);
+	while (!atomic_load(&r->go))
+		;
+	for (i = 0; i < rounds; i++) {
+		atomic_store(&r->rounds, i);
+		switch (i % 4) {
+		case 0:	/* grow, moved when the blocker is in the way */
+			if (_test_ioctl_alloc(fd, page, 0, 0, &blocker))
+				_exit(13);
+			memset(blocker, TD_BYTE, page);
+			if (_test_ioctl_realloc(fd, buf, size + 3 * page, 0, 0,
+						&n))
+				_exit(14);
+			memset((char *)n + size, TD_BYTE, 3 * page);
+			size += 3 * page;
+			atomic_store(&r->addr, n);
+			buf = n;
+			if (_test_ioctl_free(fd, blocker, 0, 0))
+				_exit(15);
+			break;
+		case 1:
+			madvise(a, len, MADV_DONTNEED);
+			break;
+		case 2:	/* free and allocate again */
+			atomic_store(&r->addr, NULL);
+			if (_test_ioctl_free(fd, buf, 0, 0))
+				_exit(16);
+			size = TD_SIZE;
+			if (_test_ioctl_alloc(fd, size, 0, 0, &buf))
+				_exit(17);
+			memset(buf, TD_BYTE, size);
+			atomic_store(&r->addr, buf);
+			break;
+		case 3:
+			sched_yield();
+			break;
+		}
+		if (i == rounds / 2) {
+			/* The arena outlives the descriptor. */
+			close(fd);
+			for (i++; i < rounds; i++) {
+				atomic_store(&r->rounds, i);
+				madvise(a, len, MADV_DONTNEED);
+				memset(buf, TD_BYTE, size);
+			}
+			break;
+		}
+	}
+	_exit(0);
+}
+
+/*
+ * A debugger's /proc/PID/mem reads and writes of a buffer in another
+ * process's short arena, racing that process's REALLOC (grown in place
+ * and moved), Free, MADV_DONTNEED of the whole arena, close of its
+ * descriptor while the arena is mapped, and its exit: each read gets
+ * whole pages of the buffer (every byte TD_BYTE, or zero where the
+ * child has not written yet), EIO at a freed address, or nothing once
+ * the process is gone; writes put back TD_BYTE and nothing else. The
+ * kernel log stays clean (KASAN, lockdep on the debug kernel).
+ */
+TEST_F_TIMEOUT(short_arena, proc_mem_racing_teardown, 600)
+{
+	unsigned long reads = 0, eio = 0, cut = 0, gone = 0, writes = 0;
+	const unsigned int children = 12, rounds = 400;
+	const size_t page = NAB_PAGE_SIZE;
+	struct teardown_race *r;
+	unsigned char *out, *in;
+	unsigned int c;
+	size_t j;
+
+	NAB_REQUIRE_DEVICE();
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	out = malloc(TD_SIZE);
+	in = malloc(TD_SIZE);
+	ASSERT_TRUE(out && in);
+	memset(in, TD_BYTE, TD_SIZE);
+	for (c = 0; c < children && _metadata->passed; c++) {
+		char path[64];
+		int fd, status;
+		bool dead = false;
+		pid_t pid;
+
+		memset(r, 0, sizeof(*r));
+		fflush(stderr);
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			teardown_child(r, rounds);
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd) TH_LOG("%s: %m", path);
+		while (!atomic_load(&r->addr) && !dead)
+			dead = waitpid(pid, &status, WNOHANG) == pid;
+		atomic_store(&r->go, true);
+		while (!dead) {
+			void *p = atomic_load(&r->addr);
+			ssize_t n;
+
+			dead = waitpid(pid, &status, WNOHANG) == pid;
+			if (!p)
+				continue;
+			n = pread(fd, out, TD_SIZE, (off_t)(uintptr_t)p);
+			reads++;
+			if (n == 0) {
+				gone++;
+				continue;
+			}
+			if (n < 0) {
+				EXPECT_TRUE(errno == EIO) TH_LOG("read: %m");
+				eio++;
+			} else {
+				EXPECT_EQ(0, n % (ssize_t)page);
+				if (n != TD_SIZE)
+					cut++;
+				for (j = 0; j < (size_t)n; j++)
+					if (out[j] != TD_BYTE && out[j])
+						break;
+				EXPECT_EQ((size_t)n, j)
+					TH_LOG("byte %zu of a read: %#x", j,
+					       out[j]);
+			}
+			if (reads % 4 == 0) {
+				n = pwrite(fd, in, TD_SIZE,
+					   (off_t)(uintptr_t)p);
+				writes++;
+				EXPECT_TRUE(n >= 0 || errno == EIO)
+					TH_LOG("write: %m");
+			}
+			if (!_metadata->passed)
+				break;
+		}
+		if (!dead)
+			waitpid(pid, &status, 0);
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+			TH_LOG("child %u: status %#x", c, status);
+		/* After the exit: nothing to read. */
+		EXPECT_GE(0, pread(fd, out, page,
+				   (off_t)(uintptr_t)atomic_load(&r->addr)));
+		close(fd);
+	}
+	TH_LOG("%u children: %lu reads (%lu EIO, %lu cut, %lu after exit), %lu writes",
+	       c, reads, eio, cut, gone, writes);
+	free(in);
+	free(out);
+	munmap(r, sizeof(*r));
+}
+
 /* process_vm_readv/writev pin the remote side: refused, even for self. */
 TEST_F(pin, process_vm)
 {
