@@ -540,6 +540,106 @@ TEST_F(lib, address_space_limit)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * A short arena filled to the last page through the library, the fast
+ * path's small buffers (delegated chunks) and large ones mixed: under an
+ * address-space limit that makes the arena NETAPIBUF_ARENA_MIN_SIZE, 1 MiB
+ * buffers until refused, then 100-byte ones until refused, then a growth
+ * past the end refused with the buffer kept: each refusal is
+ * ERROR_NOT_ENOUGH_MEMORY, every buffer keeps its bytes, and after a Free
+ * both sizes work again. A child, reporting by its exit status.
+ */
+static int full_short_arena_child(void)
+{
+	const size_t mib = 1 << 20, max_large = 80, max_small = 40000;
+	size_t nl = 0, ns = 0, i;
+	unsigned long long used;
+	unsigned char **large, **small;
+	struct rlimit lim;
+	LPVOID p, q = UNTOUCHED_PTR;
+	int ret = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/statm", "re");
+	if (!f || fscanf(f, "%llu", &used) != 1)
+		return 10;
+	fclose(f);
+	large = calloc(max_large, sizeof(*large));
+	small = calloc(max_small, sizeof(*small));
+	if (!large || !small)
+		return 10;
+	/* A quarter of the room is under 64 MiB: the shortest arena. */
+	lim.rlim_cur = lim.rlim_max = used * NAB_PAGE_SIZE + (160 << 20);
+	if (setrlimit(RLIMIT_AS, &lim))
+		return 11;
+
+	while (nl < max_large && NetApiBufferAllocate(mib, &p) == ST_SUCCESS) {
+		memset(p, (int)(nl & 0x7f) + 1, mib);
+		large[nl++] = p;
+	}
+	if (nl == max_large || nl < 8)
+		return 12;	/* the arena is not 64 MiB */
+	while (ns < max_small &&
+	       NetApiBufferAllocate(100, &p) == ST_SUCCESS) {
+		memset(p, (int)(ns & 0x7f) + 0x80, 100);
+		small[ns++] = p;
+	}
+	if (ns == max_small)
+		return 13;	/* never refused */
+	if (NetApiBufferAllocate(100, &p) != ST_NOMEM ||
+	    NetApiBufferAllocate(mib, &p) != ST_NOMEM)
+		return 14;
+	/* Growth past the end: refused, the buffer kept. */
+	if (NetApiBufferReallocate(large[0], 8 * mib, &q) != ST_NOMEM ||
+	    large[0][mib - 1] != 1)
+		return 15;
+	for (i = 0; i < nl && !ret; i++)
+		if (large[i][0] != (i & 0x7f) + 1 ||
+		    large[i][mib - 1] != (i & 0x7f) + 1)
+			ret = 16;
+	for (i = 0; i < ns && !ret; i++)
+		if (small[i][0] != (i & 0x7f) + 0x80 ||
+		    small[i][99] != (i & 0x7f) + 0x80)
+			ret = 17;
+	if (ret)
+		return ret;
+	/* Room again: small and large. */
+	if (NetApiBufferFree(large[nl - 1]) != ST_SUCCESS ||
+	    NetApiBufferFree(large[nl - 2]) != ST_SUCCESS)
+		return 18;
+	nl -= 2;
+	if (NetApiBufferAllocate(100, &p) != ST_SUCCESS)
+		return 19;
+	small[ns++] = p;
+	if (NetApiBufferAllocate(mib, &p) != ST_SUCCESS)
+		return 20;
+	large[nl++] = p;
+	for (i = 0; i < nl; i++)
+		if (NetApiBufferFree(large[i]) != ST_SUCCESS)
+			return 21;
+	for (i = 0; i < ns; i++)
+		if (NetApiBufferFree(small[i]) != ST_SUCCESS)
+			return 22;
+	return 0;
+}
+
+TEST_F_TIMEOUT(lib, full_short_arena, 300)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(full_short_arena_child());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
+	/* 10-11 setup, 12-15 the filling, 16-17 the bytes, 18-22 room again */
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* ---- limits (module parameters) ------------------------------------ */
 
 static const char *const limit_params[] = {
