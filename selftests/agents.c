@@ -1486,6 +1486,98 @@ TEST_F(agent_abi, call)
 	EXPECT_NOTHING_ALLOCATED(&self->base);
 }
 
+/*
+ * Agents delivering into a full short arena (NETAPIBUF_ARENA_MIN_SIZE,
+ * filled with 4 MiB, one-page and 64-byte buffers to ENOSPC): a call
+ * that has a result to deliver fails, with ENOSPC or a status, returns
+ * no buffer and leaves nothing allocated (its kernel-side buffer, pooled
+ * pages included, goes); with one page freed, the same call delivers
+ * into it, inside the arena. The other buffers keep their bytes.
+ */
+TEST_F(agent_abi, full_short_arena)
+{
+	const size_t page = NAB_PAGE_SIZE, len = NETAPIBUF_ARENA_MIN_SIZE;
+	const char *names[] = { NETAPIBUF_SYSINFO_WKSTA,
+				NETAPIBUF_SYSINFO_NETIF };
+	struct netapibuf_agent_call cmd;
+	struct nab_stats before;
+	void **bufs, *p, *one = NULL;
+	size_t n = 0, max = 20000, i, k;
+	__u64 sizes[] = { 4 << 20, page, 64 }, size;
+	int ret;
+
+	nab_session_close(&self->s);
+	ret = nab_session_open(&self->s, false);
+	ASSERT_EQ(0, ret);
+	if (self->s.info.arena_size < len)
+		SKIP(return, "arena shorter than %zu", len);
+	self->s.arena = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     self->s.fd, 0);
+	ASSERT_NE(MAP_FAILED, self->s.arena);
+	self->s.info.arena_size = len;
+	bufs = calloc(max, sizeof(*bufs));
+	ASSERT_NE(NULL, bufs);
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		while (n < max &&
+		       !_test_ioctl_alloc(self->s.fd, sizes[k], 0, 0, &p)) {
+			nab_fill(p, 0, sizes[k] < page ? sizes[k] : page,
+				 (unsigned int)(n & 0xff));
+			if (sizes[k] == page && !one)
+				one = p;
+			bufs[n++] = p;
+		}
+		ASSERT_EQ(ENOSPC, errno) TH_LOG("%zu buffers", n);
+	}
+	ASSERT_NE(NULL, one);
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		ASSERT_STATS(&before);
+		if (i)
+			agent_cmd(&cmd, NETAPIBUF_SYSINFO_NETIF,
+				  NETAPIBUF_SYSINFO_NETIF_LEVEL_0);
+		else
+			agent_cmd(&cmd, NETAPIBUF_SYSINFO_WKSTA,
+				  NETAPIBUF_SYSINFO_WKSTA_LEVEL_100);
+		cmd.buffer = 0x1234;
+		ret = _test_ioctl_agent(self->s.fd, &cmd);
+		TH_LOG("%s into a full arena: %s, status %u", names[i],
+		       ret ? strerror(errno) : "done", cmd.status);
+		EXPECT_TRUE(ret ? errno == ENOSPC : cmd.status != 0);
+		EXPECT_TRUE(ret || !cmd.buffer);
+		EXPECT_NOTHING_ALLOCATED(&before);
+	}
+
+	ASSERT_EQ(0, _test_ioctl_free(self->s.fd, one, 0, 0));
+	for (i = 0; i < n; i++)
+		if (bufs[i] == one)
+			bufs[i] = NULL;
+	agent_cmd(&cmd, NETAPIBUF_SYSINFO_WKSTA,
+		  NETAPIBUF_SYSINFO_WKSTA_LEVEL_100);
+	test_ioctl_agent(&cmd);
+	EXPECT_EQ(0u, cmd.status);
+	ASSERT_NE(0u, cmd.buffer);
+	ASSERT_EQ(0, _test_ioctl_size(self->s.fd,
+				      (void *)(uintptr_t)cmd.buffer, 0, 0,
+				      &size));
+	EXPECT_TRUE(nab_in_arena(&self->s, (void *)(uintptr_t)cmd.buffer,
+				 size));
+	EXPECT_EQ(0, _test_ioctl_free(self->s.fd,
+				      (void *)(uintptr_t)cmd.buffer, 0, 0));
+
+	for (i = 0; i < n; i++) {
+		if (!bufs[i])
+			continue;
+		ASSERT_EQ(0, _test_ioctl_size(self->s.fd, bufs[i], 0, 0,
+					      &size));
+		EXPECT_EQ(-1, nab_check(bufs[i], 0, size < page ? size : page,
+					(unsigned int)(i & 0xff)))
+			TH_LOG("buffer %zu", i);
+		ASSERT_EQ(0, _test_ioctl_free(self->s.fd, bufs[i], 0, 0));
+	}
+	free(bufs);
+	EXPECT_NOTHING_ALLOCATED(&self->base);
+}
+
 /* Errors of the ioctl; none changes anything. */
 TEST_F(agent_abi, errors)
 {
