@@ -241,6 +241,19 @@ static int nab_small_alloc(struct nab_session *s, size_t size,
 
 	c = list_first_entry_or_null(&s->partial[class], struct nab_chunk,
 				     partial);
+	/*
+	 * A chunk whose page has a memory error gives no new slot: it
+	 * leaves the partial list, and goes with its last buffer (now, if
+	 * it has none), its page to the page allocator, which keeps it
+	 * out of use.
+	 */
+	while (c && unlikely(PageHWPoison(c->page))) {
+		list_del_init(&c->partial);
+		if (!c->nr_used)
+			nab_chunk_destroy(s, c);
+		c = list_first_entry_or_null(&s->partial[class],
+					     struct nab_chunk, partial);
+	}
 	if (!c) {
 		if (!spare->chunk || spare->chunk->class != class) {
 			spare->want = NAB_WANT_CHUNK;
@@ -278,14 +291,16 @@ static void nab_small_free(struct nab_session *s, struct nab_chunk *c,
 
 	__clear_bit(slot, c->used);
 	c->size[slot] = 0;
-	if (c->nr_used-- == slots)
+	if (c->nr_used-- == slots && !PageHWPoison(c->page))
 		list_add(&c->partial, &s->partial[c->class]);
 
 	/*
 	 * Keep one empty chunk per class, so that a loop of allocate and
-	 * free does not get and map a fresh page every time.
+	 * free does not get and map a fresh page every time; but never one
+	 * with a memory error (nab_small_alloc()).
 	 */
-	if (!c->nr_used && !list_is_singular(&s->partial[c->class]))
+	if (!c->nr_used && (!list_is_singular(&s->partial[c->class]) ||
+			    PageHWPoison(c->page)))
 		nab_chunk_destroy(s, c);
 }
 

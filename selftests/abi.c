@@ -1853,8 +1853,11 @@ static bool in_a_guest(void)
  * the handler can only mark it): the debugger gets EIO there
  * (->access), the process SIGBUS on its next fault. Once the buffer is
  * freed the page must never come back, as mm/ never hands a poisoned
- * page out again: not as the session's kept buffer (16 pages; before the
- * fix the next buffer of that size got it back and raised SIGBUS), nor
+ * page out again: not as the chunk of a small buffer (100 bytes: the
+ * session keeps an empty chunk per class; 200 bytes, with another
+ * buffer left in the chunk), not as the session's kept
+ * buffer (16 pages; before the fix the next buffer of that size got it
+ * back and raised SIGBUS), nor
  * from a freed block (64 pages, one allocation of order > 0, which the
  * page allocator takes back whole). Each new buffer of the same size
  * maps and reads zero on every page, and none holds that frame. Skips
@@ -1863,7 +1866,8 @@ static bool in_a_guest(void)
 TEST_F(unmapped, hwpoisoned_page_never_reused)
 {
 	const size_t page = NAB_PAGE_SIZE;
-	size_t sizes[] = { 16 * page, 64 * page }, k, i, j;
+	size_t sizes[] = { 100, 200, 16 * page, 64 * page }, k, i, j, at;
+	void *neighbour = NULL;
 	unsigned long long frame;
 	char line[64], out[64];
 	unsigned char *buf, *again;
@@ -1883,40 +1887,50 @@ TEST_F(unmapped, hwpoisoned_page_never_reused)
 	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
 		test_ioctl_alloc(sizes[k], &p);
 		buf = p;
+		/* 200 bytes: another buffer stays in the chunk. */
+		if (sizes[k] == 200)
+			test_ioctl_alloc(sizes[k], &neighbour);
 		memset(buf, 0x5a, sizes[k]);
-		frame = frame_of(buf + page);
+		at = sizes[k] > page ? page : 0;
+		frame = frame_of(buf + at);
 		ASSERT_NE(0ULL, frame);
 		fd = open(HARD_OFFLINE, O_WRONLY | O_CLOEXEC);
 		ASSERT_LE(0, fd);
 		/* EBUSY: the page is the module's; it is marked all the same. */
 		snprintf(line, sizeof(line), "%#llx", frame * page);
-		TH_LOG("%zu pages: frame %#llx: %s", sizes[k] / page, frame,
+		TH_LOG("%zu bytes: frame %#llx: %s", sizes[k], frame,
 		       write(fd, line, strlen(line)) < 0 ? strerror(errno) :
 		       "offline");
 		close(fd);
 		errno = 0;
 		EXPECT_EQ(-1, pread(mem, out, sizeof(out),
-				    (off_t)(uintptr_t)(buf + page)));
+				    (off_t)(uintptr_t)(buf + at)));
 		EXPECT_EQ(EIO, errno);
 		test_ioctl_free(buf);
+		/* What stays mapped faults again. */
+		ASSERT_EQ(0, madvise(self->s.arena, NETAPIBUF_ARENA_MIN_SIZE,
+				     MADV_DONTNEED));
 
 		for (i = 0, bad = 0; i < 4 && !bad; i++) {
 			test_ioctl_alloc(sizes[k], &p);
 			again = p;
-			for (j = 0; j < sizes[k] / page && !bad; j++) {
+			for (j = 0; j * page < sizes[k] && !bad; j++) {
 				bad = nab_probe(again + j * page, false);
 				EXPECT_EQ(0, bad)
-					TH_LOG("%zu pages, round %zu: page %zu of a new buffer",
-					       sizes[k] / page, i, j);
+					TH_LOG("%zu bytes, round %zu: page %zu of a new buffer",
+					       sizes[k], i, j);
 				if (!bad && frame_of(again + j * page) == frame)
 					bad = -1;
-				EXPECT_EQ(0, bad) TH_LOG("the frame again");
+				EXPECT_NE(-1, bad) TH_LOG("the frame again");
 			}
 			if (!bad)
 				EXPECT_EQ(-1, nab_check_zero(again, 0,
 							     sizes[k]));
 			test_ioctl_free(again);
 		}
+		if (neighbour)
+			test_ioctl_free(neighbour);
+		neighbour = NULL;
 	}
 	close(mem);
 }
