@@ -1935,6 +1935,62 @@ TEST_F(unmapped, hwpoisoned_page_never_reused)
 	close(mem);
 }
 
+/*
+ * The struct-in-arena rule follows a short arena's end: with memory of
+ * the process's own mapped right after a 64 MiB arena, an ALLOC struct
+ * there works (it is not the arena, whatever the whole arena would have
+ * covered), and one across the end (its first bytes in the arena's last
+ * page, a live buffer) is EINVAL with nothing allocated.
+ */
+TEST_F(unmapped, struct_after_short_arena)
+{
+	const size_t page = NAB_PAGE_SIZE, len = NETAPIBUF_ARENA_MIN_SIZE;
+	struct netapibuf_alloc *arg;
+	struct nab_stats before;
+	unsigned char *a, *after, *last = NULL;
+	void *p;
+
+	if (self->s.info.arena_size <= len)
+		SKIP(return, "the arena is already %llu bytes",
+		     (unsigned long long)self->s.info.arena_size);
+	/* Room for the arena and a page after it, then the arena first. */
+	a = mmap(NULL, len + page, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_EQ(0, munmap(a, len));
+	after = a + len;
+	ASSERT_EQ(a, mmap(a, len, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_FIXED, self->s.fd, 0));
+	self->s.arena = a;
+	self->s.info.arena_size = len;
+	ASSERT_EQ(0, mprotect(after, page, PROT_READ | PROT_WRITE));
+
+	arg = (void *)after;
+	memset(arg, 0, sizeof(*arg));
+	arg->size = 64;
+	EXPECT_EQ(0, ioctl(self->s.fd, NETAPIBUF_IOC_ALLOC, arg)) TH_LOG("%m");
+	EXPECT_TRUE(nab_in_arena(&self->s, (void *)(uintptr_t)arg->addr, 64));
+	if (arg->addr)
+		EXPECT_EQ(0, _test_ioctl_free(self->s.fd,
+					      (void *)(uintptr_t)arg->addr,
+					      0, 0));
+
+	/* Fill the arena so that a one-page buffer is its last page. */
+	while (!_test_ioctl_alloc(self->s.fd, 4 << 20, 0, 0, &p))
+		;
+	while (!_test_ioctl_alloc(self->s.fd, page, 0, 0, &p))
+		if ((unsigned char *)p == after - page)
+			last = p;
+	ASSERT_NE(NULL, last);
+	arg = (void *)(after - 8);
+	memset(arg, 0, sizeof(*arg));
+	arg->size = 16;
+	ASSERT_STATS(&before);
+	EXPECT_ERRNO(EINVAL, ioctl(self->s.fd, NETAPIBUF_IOC_ALLOC, arg));
+	EXPECT_NOTHING_ALLOCATED(&before);
+	munmap(after, page);
+}
+
 /* ---- memory-management calls on a live arena ---------------------------- */
 
 /*
