@@ -523,7 +523,8 @@ static int as_limit_child(void)
 	return 0;
 }
 
-TEST_F(lib, address_space_limit)
+/* Runs @child in a child process; its exit status must be 0. */
+static void child_passes(struct __test_metadata *_metadata, int (*child)(void))
 {
 	int status;
 	pid_t pid;
@@ -533,11 +534,16 @@ TEST_F(lib, address_space_limit)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
-		_exit(as_limit_child());
+		_exit(child());
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
-	/* 10-11 setup, 12-14 the calls, 15-16 the arena, 17 the room left */
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Exit 10-11 setup, 12-14 the calls, 15-16 the arena, 17 the room left. */
+TEST_F(lib, address_space_limit)
+{
+	child_passes(_metadata, as_limit_child);
 }
 
 /*
@@ -623,21 +629,10 @@ static int full_short_arena_child(void)
 	return 0;
 }
 
+/* Exit 10-11 setup, 12-15 the filling, 16-17 the bytes, 18-22 room again. */
 TEST_F_TIMEOUT(lib, full_short_arena, 300)
 {
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(full_short_arena_child());
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
-	/* 10-11 setup, 12-15 the filling, 16-17 the bytes, 18-22 room again */
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	child_passes(_metadata, full_short_arena_child);
 }
 
 /* ---- limits (module parameters) ------------------------------------ */
