@@ -192,14 +192,15 @@ static void *netapibuf_map_arena(int fd, const struct netapibuf_info *info,
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), min, room;
 	void *arena;
 
-	*len = info->arena_size;
-	if (!(info->features & NETAPIBUF_FEATURE_SHORT_ARENA))
-		return mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			    fd, 0);
-	min = NETAPIBUF_ARENA_MIN_SIZE < *len ? NETAPIBUF_ARENA_MIN_SIZE : *len;
-	room = netapibuf_as_room() / 4 & ~(page - 1);
-	if (*len > room)
-		*len = room > min ? room : min;
+	/* Without the feature, one try at the whole length. */
+	*len = min = info->arena_size;
+	if (info->features & NETAPIBUF_FEATURE_SHORT_ARENA) {
+		if (NETAPIBUF_ARENA_MIN_SIZE < min)
+			min = NETAPIBUF_ARENA_MIN_SIZE;
+		room = netapibuf_as_room() / 4 & ~(page - 1);
+		if (*len > room)
+			*len = room > min ? room : min;
+	}
 	for (;;) {
 		arena = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			     fd, 0);
